@@ -1,0 +1,3 @@
+from baclo_cli.cli import main
+
+main()

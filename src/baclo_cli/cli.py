@@ -1,0 +1,371 @@
+"""Command-line wiring: parse arguments, ask a query, hand the result to a renderer. No facts, no formatting."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import __version__, query
+from .errors import EXIT_DATA, EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
+from .knowledge import Knowledge, load_knowledge, resolve_data_path
+from .result import Result
+
+app = typer.Typer(
+    name="baclo",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+    plain = "plain"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Output format (default: table).", case_sensitive=False, show_default=False),
+]
+SourcesOpt = Annotated[
+    bool | None, typer.Option("--sources", "-s", help="Show citation numbers and the reference list.")
+]
+NoColorOpt = Annotated[bool | None, typer.Option("--no-color", help="Never use colour.")]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="Knowledge file to read (default: the bundled one; env BACLO_DATA).", show_default=False),
+]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option("--where", "-w", help="Keep facts whose FIELD equals VALUE (repeatable): --where severity=serious."),
+]
+
+
+@dataclass
+class Output:
+    fmt: Format | None = None
+    sources: bool | None = None
+    no_color: bool | None = None
+    data: Path | None = None
+
+    def over(self, base: Output | None) -> Output:
+        """Options given to the command win over those given before it (``baclo -f json uses``)."""
+        if base is None:
+            return self
+        return Output(
+            fmt=self.fmt if self.fmt is not None else base.fmt,
+            sources=self.sources if self.sources is not None else base.sources,
+            no_color=self.no_color if self.no_color is not None else base.no_color,
+            data=self.data if self.data is not None else base.data,
+        )
+
+
+def _fail(error: BacloError) -> NoReturn:
+    if os.environ.get("BACLO_DEBUG"):
+        raise error
+    from .render import write
+
+    write(f"baclo: {error}\n", sys.stderr)
+    raise typer.Exit(error.exit_code)
+
+
+def _load(out: Output) -> Knowledge:
+    return load_knowledge(resolve_data_path(str(out.data) if out.data else None))
+
+
+def emit(ask: Callable[[Knowledge], Result], given: Output, ctx: typer.Context | None = None) -> None:
+    """Load the knowledge, ask, render, write; map domain errors to messages and exit codes."""
+    out = given.over(ctx.obj if ctx and isinstance(ctx.obj, Output) else None)
+    try:
+        kb = _load(out)
+        result = ask(kb)
+    except BacloError as error:
+        _fail(error)
+    show(result, out, kb.drug.last_reviewed, {r.id: r.number for r in kb.references.values()})
+
+
+def show(result: Result, out: Output, reviewed: str, numbers: dict[str, int]) -> None:
+    from .render import detect_style, notice_text, render, write
+
+    fmt = (out.fmt or Format.table).value
+    style = detect_style(sys.stdout, no_color=bool(out.no_color))
+    notice = notice_text(reviewed)
+    text = render(result, fmt, style=style, sources=bool(out.sources), numbers=numbers, notice=notice)
+    try:
+        write(text)
+        if fmt == "plain":
+            write(notice + "\n", sys.stderr)
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(0) from None
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"baclo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def baclo(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+    version: Annotated[
+        bool, typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """baclo: a cited command-line reference for baclofen. Reference only, not medical advice.
+
+    Run without a command for the overview. Every command takes --format table|json|yaml|csv|tsv|markdown|plain
+    and --sources. Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 data file error,
+    4 dose above the labelled maximum (dose-check), 130 interrupted.
+    """
+    ctx.obj = Output(fmt, sources, no_color, data)
+    if ctx.invoked_subcommand is None:
+        emit(query.overview_result, ctx.obj)
+
+
+# --- topics ------------------------------------------------------------------------------------------------
+
+
+def _topic_command(name: str, help_text: str, *, command_name: str | None = None) -> None:
+    def command(
+        ctx: typer.Context,
+        where: WhereOpt = None,
+        fmt: FormatOpt = None,
+        sources: SourcesOpt = None,
+        no_color: NoColorOpt = None,
+        data: DataOpt = None,
+    ) -> None:
+        emit(lambda kb: query.topic_result(kb, name, _where(where)), Output(fmt, sources, no_color, data), ctx)
+
+    command.__doc__ = help_text
+    app.command(command_name or name, help=help_text)(command)
+
+
+def _where(pairs: list[str] | None, **flags: str | None) -> dict[str, str]:
+    try:
+        where = query.parse_where(pairs or [])
+    except BacloError as error:
+        _fail(error)
+    where.update({k: v for k, v in flags.items() if v})
+    return where
+
+
+@app.command("overview")
+def overview(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """The drug at a glance and the list of topics (also what plain 'baclo' shows)."""
+    emit(query.overview_result, Output(fmt, sources, no_color, data), ctx)
+
+
+_topic_command("mechanism", "How baclofen works: GABA-B agonism in the spinal cord.")
+
+
+@app.command("uses")
+def uses(
+    ctx: typer.Context,
+    off_label: Annotated[bool, typer.Option("--off-label", help="Only off-label uses.")] = False,
+    approved: Annotated[bool, typer.Option("--approved", help="Only labelled (approved) uses.")] = False,
+    where: WhereOpt = None,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """What baclofen is used for, approved and off-label."""
+    if off_label and approved:
+        _fail(BacloError("--off-label and --approved exclude each other"))
+    status = "off-label" if off_label else "approved" if approved else None
+    criteria = _where(where, status=status)
+    emit(lambda kb: query.topic_result(kb, "uses", criteria), Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("side-effects")
+def side_effects(
+    ctx: typer.Context,
+    serious: Annotated[bool, typer.Option("--serious", help="Only serious effects (seek care).")] = False,
+    common: Annotated[bool, typer.Option("--common", help="Only common effects.")] = False,
+    where: WhereOpt = None,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Adverse effects, common and serious, with frequency where known."""
+    if serious and common:
+        _fail(BacloError("--serious and --common exclude each other"))
+    severity = "serious" if serious else "common" if common else None
+    criteria = _where(where, severity=severity)
+    emit(lambda kb: query.topic_result(kb, "side-effects", criteria), Output(fmt, sources, no_color, data), ctx)
+
+
+_topic_command("withdrawal", "Withdrawal after abrupt discontinuation: symptoms, onset, management.")
+_topic_command("addiction", "Abuse potential and baclofen in substance use disorders.")
+_topic_command("studies", "Studies of baclofen in addiction, with design, dose and finding.")
+_topic_command("dosing", "Dosing: start, titration, maximum, stopping, special populations.")
+
+
+@app.command("show")
+def show_topic(
+    ctx: typer.Context,
+    topic: Annotated[str, typer.Argument(help="Topic name, as listed by 'baclo topics'.")],
+    where: WhereOpt = None,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Any topic of the knowledge file by name (topics added to the file need no new command)."""
+    criteria = _where(where)
+    emit(lambda kb: query.topic_result(kb, topic, criteria), Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("topics")
+def topics(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """The topics the knowledge file holds, with their fact counts (for scripts)."""
+    emit(query.topics_result, Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("refs")
+def refs(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """The numbered reference list that every citation points into."""
+    emit(query.refs_result, Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("glossary")
+def glossary(
+    ctx: typer.Context,
+    term: Annotated[str | None, typer.Argument(help="A term to look up (exact, alias, or part of one).")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only the terms a topic uses.")] = None,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Terms a reader of the other topics needs, with the topics that use them."""
+    emit(lambda kb: query.glossary_result(kb, term, topic), Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    words: Annotated[list[str], typer.Argument(help="Words to find; every word must match.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many hits (0: all).", min=0)] = 0,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Search every fact, summary and glossary entry, case-insensitively; best hits first."""
+    text = " ".join(words)
+    emit(lambda kb: query.search_result(kb, text, limit), Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """The whole knowledge base: every topic, the glossary and the references."""
+    emit(query.export_result, Output(fmt, sources, no_color, data), ctx)
+
+
+@app.command("validate")
+def validate(
+    ctx: typer.Context,
+    file: Annotated[Path | None, typer.Argument(help="Knowledge file to check (default: --data or the bundled one).")] = None,
+    fmt: FormatOpt = None,
+    no_color: NoColorOpt = None,
+) -> None:
+    """Check a knowledge file and report every problem with its path and line; exit 3 if any."""
+    from .validation import validation_result
+
+    base = ctx.obj if isinstance(ctx.obj, Output) else Output()
+    path = file or resolve_data_path(str(base.data) if base.data else None)
+    try:
+        result = validation_result(path)
+    except DataFileError as error:
+        _fail(error)
+    out = Output(fmt, False, no_color).over(base)
+    show(result, out, "n/a", {})
+
+
+# --- entry point -------------------------------------------------------------------------------------------
+
+
+def main() -> NoReturn:
+    """Console-script entry: one-line usage errors (exit 2), quiet on a closed pipe, 130 on Ctrl-C."""
+    from typer._click import exceptions as click_exceptions
+
+    try:
+        code = app(standalone_mode=False, prog_name="baclo")
+    except click_exceptions.UsageError as error:
+        from .render import write
+
+        hint = " Try 'baclo --help'." if error.ctx is None else f" Try '{error.ctx.command_path} --help'."
+        write(f"baclo: {error.format_message()}{hint}\n", sys.stderr)
+        code = EXIT_USAGE
+    except click_exceptions.ClickException as error:
+        from .render import write
+
+        write(f"baclo: {error.format_message()}\n", sys.stderr)
+        code = error.exit_code
+    except (click_exceptions.Abort, KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 0
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _silence_stdout() -> None:
+    """The reader went away (``| head``): point stdout at /dev/null so Python's exit flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+__all__ = ["EXIT_DATA", "app", "main"]

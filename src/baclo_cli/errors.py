@@ -1,0 +1,49 @@
+"""Domain errors. They are data until the CLI edge, which maps each to a message and an exit code."""
+
+from __future__ import annotations
+
+# Exit codes, documented in README.md ("Exit codes").
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+EXIT_DATA = 3
+EXIT_ABOVE_LABEL = 4
+EXIT_INTERRUPTED = 130
+
+
+class BacloError(Exception):
+    """Base class; ``exit_code`` says how the CLI ends."""
+
+    exit_code = EXIT_USAGE
+
+
+class DataFileError(BacloError):
+    """The knowledge file is missing, unreadable, malformed or schema-invalid."""
+
+    exit_code = EXIT_DATA
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class UnknownTopic(BacloError):
+    """A topic name that the knowledge file does not hold."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown topic '{name}'; known topics: {', '.join(known)}")
+
+
+class NothingFound(BacloError):
+    """A lookup that matched nothing (search with no hit, unknown glossary term)."""
+
+    exit_code = EXIT_NOT_FOUND
+
+
+class BadValue(BacloError):
+    """An argument whose value makes no sense (a negative dose, an unknown field)."""

@@ -1,0 +1,281 @@
+"""Questions asked of the knowledge base. Pure functions: a ``Knowledge`` in, a ``Result`` out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import BadValue, NothingFound, UnknownTopic
+from .knowledge import Fact, Knowledge, Reference, Term, Topic
+from .result import Result
+
+
+def cited_references(kb: Knowledge, ref_ids: Iterable[str]) -> list[Reference]:
+    """The references behind ``ref_ids``, once each, in reference-list order."""
+    wanted = set(ref_ids)
+    return [ref for ref in kb.references.values() if ref.id in wanted]
+
+
+def get_topic(kb: Knowledge, name: str) -> Topic:
+    try:
+        return kb.topics[name]
+    except KeyError:
+        raise UnknownTopic(name, list(kb.topics)) from None
+
+
+def parse_where(pairs: Iterable[str]) -> dict[str, str]:
+    """``["severity=serious"]`` -> ``{"severity": "serious"}``."""
+    out = {}
+    for pair in pairs:
+        field, sep, value = pair.partition("=")
+        if not sep or not field.strip():
+            raise BadValue(f"--where takes FIELD=VALUE, got '{pair}'")
+        out[field.strip()] = value.strip()
+    return out
+
+
+def filter_facts(topic: Topic, where: dict[str, str]) -> list[Fact]:
+    """Facts whose fields equal every ``where`` value (case-insensitive); ``evidence`` may be filtered too."""
+    known = set(topic.columns) | {"evidence", "dispute"}
+    for field in where:
+        if field not in known:
+            raise BadValue(f"topic '{topic.name}' has no field '{field}' (fields: {', '.join(sorted(known))})")
+    facts = []
+    for fact in topic.facts:
+        values = {**fact.fields, "evidence": fact.evidence or "", "dispute": fact.dispute or ""}
+        if all(str(values.get(k, "")).lower() == v.lower() for k, v in where.items()):
+            facts.append(fact)
+    return facts
+
+
+def topic_result(kb: Knowledge, name: str, where: dict[str, str] | None = None) -> Result:
+    topic = get_topic(kb, name)
+    facts = filter_facts(topic, where) if where else list(topic.facts)
+    if not facts:
+        wanted = ", ".join(f"{k}={v}" for k, v in (where or {}).items())
+        raise NothingFound(f"no {topic.name} facts match {wanted}")
+    columns = list(topic.columns)
+    if any(f.evidence for f in facts):
+        columns.append("evidence")
+    references = cited_references(kb, (r for f in facts for r in f.refs))
+    payload: dict[str, Any] = {
+        "topic": topic.name,
+        "title": topic.title,
+        "summary": topic.summary,
+    }
+    if topic.section:
+        payload["section"] = topic.section
+    payload["columns"] = list(topic.columns)
+    payload["facts"] = [f.as_dict() for f in facts]
+    payload["references"] = [r.as_dict() for r in references]
+    return Result(
+        title=topic.title,
+        summary=topic.summary,
+        columns=columns,
+        rows=[_fact_row(f) for f in facts],
+        payload=payload,
+        references=references,
+    )
+
+
+def _fact_row(fact: Fact) -> dict[str, Any]:
+    row: dict[str, Any] = dict(fact.fields)
+    if fact.evidence:
+        row["evidence"] = fact.evidence
+    if fact.dispute:
+        row["dispute"] = fact.dispute
+    row["refs"] = list(fact.refs)
+    return row
+
+
+def topics_result(kb: Knowledge) -> Result:
+    rows = [
+        {"topic": t.name, "title": t.title, "facts": len(t.facts), "section": t.section} for t in kb.topics.values()
+    ]
+    return Result(title="Topics", columns=["topic", "title", "facts", "section"], rows=rows, payload=rows)
+
+
+def overview_result(kb: Knowledge) -> Result:
+    drug = kb.drug
+    topics = topics_result(kb)
+    summary = (
+        f"{drug.name.capitalize()}: {drug.drug_class}. Brand names: {', '.join(drug.brand_names)}. "
+        f"{len(kb.topics)} topics, {sum(len(t.facts) for t in kb.topics.values())} cited facts, "
+        f"{len(kb.references)} references. Run 'baclo TOPIC' for one topic, 'baclo search WORDS' to search."
+    )
+    payload: dict[str, Any] = {
+        "drug": {
+            "name": drug.name,
+            "class": drug.drug_class,
+            "brand_names": list(drug.brand_names),
+            "last_reviewed": drug.last_reviewed,
+        },
+        "topics": topics.payload,
+    }
+    sections = []
+    if "identity" in kb.topics:
+        identity = topic_result(kb, "identity")
+        payload["identity"] = identity.payload
+        sections.append(identity)
+    topics.title = "Topics"
+    sections.append(topics)
+    return Result(
+        title=f"{drug.name.capitalize()} - overview",
+        summary=summary,
+        columns=[],
+        rows=[],
+        payload=payload,
+        references=sections[0].references if len(sections) > 1 else [],
+        sections=sections,
+    )
+
+
+def refs_result(kb: Knowledge) -> Result:
+    rows = [r.as_dict() for r in kb.references.values()]
+    return Result(
+        title="References",
+        columns=["number", "id", "title", "publisher", "url", "note"],
+        rows=rows,
+        payload=rows,
+    )
+
+
+def _term_matches(term: Term, wanted: str) -> bool:
+    names = [term.term, *term.aliases]
+    return any(n.lower() == wanted for n in names)
+
+
+def glossary_result(kb: Knowledge, term: str | None = None, topic: str | None = None) -> Result:
+    entries = list(kb.glossary)
+    if topic:
+        get_topic(kb, topic)
+        entries = [e for e in entries if topic in e.topics]
+        if not entries:
+            raise NothingFound(f"no glossary terms are linked to topic '{topic}'")
+    if term:
+        wanted = term.strip().lower()
+        exact = [e for e in entries if _term_matches(e, wanted)]
+        entries = exact or [
+            e for e in entries if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
+        ]
+        if not entries:
+            raise NothingFound(f"no glossary term matches '{term}'; try 'baclo glossary' for the list")
+    rows = [
+        {
+            "term": e.term,
+            "definition": e.definition,
+            "aliases": ", ".join(e.aliases),
+            "topics": ", ".join(e.topics),
+            "refs": list(e.refs),
+        }
+        for e in entries
+    ]
+    payload = [
+        {
+            "term": e.term,
+            "definition": e.definition,
+            "aliases": list(e.aliases),
+            "topics": list(e.topics),
+            "refs": list(e.refs),
+        }
+        for e in entries
+    ]
+    columns = ["term", "definition", "topics"]
+    if any(e.aliases for e in entries):
+        columns.insert(1, "aliases")
+    return Result(
+        title="Glossary",
+        columns=columns,
+        rows=rows,
+        payload=payload,
+        references=cited_references(kb, (r for e in entries for r in e.refs)),
+    )
+
+
+# --- search ----------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[\w.%/-]+", re.UNICODE)
+
+
+def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
+    """Case-insensitive search across facts, summaries and glossary entries; every word must match.
+
+    Ranked by how often the words occur, with a bonus for the exact phrase and for a hit in a name
+    (a glossary term, a fact's first field).
+    """
+    words = [w.lower() for w in _WORD.findall(query)]
+    if not words:
+        raise BadValue("search needs at least one word")
+    phrase = " ".join(words)
+    hits: list[dict[str, Any]] = []
+
+    def consider(topic: str, kind: str, name: str, text: str, refs: Iterable[str]) -> None:
+        haystack = f"{name} {text}".lower()
+        if not all(w in haystack for w in words):
+            return
+        score = sum(haystack.count(w) for w in words)
+        score += 5 if phrase in haystack else 0
+        score += sum(3 for w in words if w in name.lower())
+        hits.append({"topic": topic, "kind": kind, "name": name, "text": text, "score": score, "refs": list(refs)})
+
+    for topic in kb.topics.values():
+        consider(topic.name, "summary", topic.title, topic.summary, [])
+        for fact in topic.facts:
+            values = [str(v) for v in fact.fields.values()]
+            consider(topic.name, "fact", values[0], " | ".join(values[1:]), fact.refs)
+    for term in kb.glossary:
+        consider("glossary", "term", term.term, term.definition, term.refs)
+    if not hits:
+        raise NothingFound(f"nothing matches '{query.strip()}'")
+    order = {name: i for i, name in enumerate([*kb.topics, "glossary"])}
+    hits.sort(key=lambda h: (-h["score"], order[h["topic"]]))
+    if limit > 0:
+        hits = hits[:limit]
+    return Result(
+        title=f"Search: {query.strip()}",
+        summary=f"{len(hits)} hit{'s' if len(hits) != 1 else ''}, best first.",
+        columns=["topic", "name", "text"],
+        rows=hits,
+        payload={"query": query.strip(), "hits": hits},
+        references=cited_references(kb, (r for h in hits for r in h["refs"])),
+    )
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def export_result(kb: Knowledge) -> Result:
+    """The whole knowledge base: every topic as a table, and the full data for machine formats."""
+    sections = [topic_result(kb, name) for name in kb.topics]
+    glossary = glossary_result(kb)
+    sections.append(glossary)
+    payload = {
+        "drug": overview_result(kb).payload["drug"],
+        "topics": {s.payload["topic"]: {k: v for k, v in s.payload.items() if k != "references"} for s in sections[:-1]},
+        "glossary": glossary.payload,
+        "references": [r.as_dict() for r in kb.references.values()],
+    }
+    if kb.dose_bands:
+        payload["dose_bands"] = [
+            {
+                "route": b.route,
+                "per": b.per,
+                "renal": b.renal,
+                "kind": b.kind,
+                "label": b.label,
+                "amount": b.amount,
+                "unit": b.unit,
+                "refs": list(b.refs),
+            }
+            for b in kb.dose_bands
+        ]
+    return Result(
+        title=f"{kb.drug.name.capitalize()} - full knowledge base",
+        summary=f"Every topic and the glossary; data reviewed {kb.drug.last_reviewed}.",
+        columns=[],
+        rows=[],
+        payload=payload,
+        references=list(kb.references.values()),
+        sections=sections,
+    )

@@ -1,0 +1,237 @@
+"""Turn a ``Result`` into text: table, json, yaml, csv, tsv, markdown or plain.
+
+Each renderer imports what it needs inside itself: a JSON answer never imports Rich or PyYAML.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from .knowledge import Reference
+from .result import Result
+
+FORMATS = ("table", "json", "yaml", "csv", "tsv", "markdown", "plain")
+MACHINE_FORMATS = ("json", "yaml", "csv", "tsv")
+NARROW = 60  # below this many columns a wide table is shown as stacked records
+
+
+@dataclass(frozen=True)
+class Style:
+    """What the output stream can show."""
+
+    is_terminal: bool = False
+    color: bool = False
+    width: int | None = None  # None: never wrap (not a terminal)
+    ascii_only: bool = False
+
+
+def detect_style(stream: TextIO, *, no_color: bool = False) -> Style:
+    """Colour and layout from the stream and NO_COLOR / FORCE_COLOR / TERM; --no-color wins over all."""
+    try:
+        is_terminal = stream.isatty()
+    except (AttributeError, ValueError):
+        is_terminal = False
+    term = os.environ.get("TERM", "")
+    if no_color or os.environ.get("NO_COLOR"):
+        color = False
+    elif os.environ.get("FORCE_COLOR"):
+        color = True
+    else:
+        color = is_terminal and term != "dumb"
+    width = None
+    if is_terminal:
+        import shutil
+
+        width = shutil.get_terminal_size((80, 24)).columns
+    encoding = (getattr(stream, "encoding", None) or "ascii").lower().replace("-", "")
+    ascii_only = not encoding.startswith("utf") or term == "dumb"
+    return Style(is_terminal=is_terminal, color=color, width=width, ascii_only=ascii_only)
+
+
+def notice_text(last_reviewed: str) -> str:
+    return f"Reference only, not medical advice; data reviewed {last_reviewed}."
+
+
+def header(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "; ".join(cell(v) for v in value)
+    return str(value)
+
+
+def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
+    nums = sorted({numbers[r] for r in row.get("refs", []) if r in numbers})
+    return "[" + ",".join(str(n) for n in nums) + "]" if nums else ""
+
+
+def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+    """The text for stdout. ``numbers`` maps reference ids to their numbers in the reference list."""
+    renderer: Callable[..., str] = _RENDERERS[fmt]
+    return renderer(result, style=style, sources=sources, numbers=numbers, notice=notice)
+
+
+def _json(result: Result, *, style: Style, **_: Any) -> str:
+    import json
+
+    return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
+
+
+def _yaml(result: Result, **_: Any) -> str:
+    import yaml
+
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(
+        result.payload, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+    )
+    return text
+
+
+def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per fact; a composite answer gets a leading ``section`` column and the union of columns."""
+    tables = result.tables()
+    if len(tables) == 1:
+        return list(result.columns), list(result.rows)
+    columns: list[str] = ["section"]
+    rows: list[dict[str, Any]] = []
+    for table in tables:
+        columns.extend(c for c in table.columns if c not in columns)
+        rows.extend({"section": table.title, **row} for row in table.rows)
+    return columns, rows
+
+
+def _csv(result: Result, *, delimiter: str = ",", **_: Any) -> str:
+    import csv
+    import io
+
+    columns, rows = _flat_rows(result)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([*columns, "refs"])
+    for row in rows:
+        writer.writerow([cell(row.get(c)) for c in columns] + [";".join(row.get("refs", []))])
+    return out.getvalue()
+
+
+def _tsv(result: Result, **_: Any) -> str:
+    columns, rows = _flat_rows(result)
+
+    def clean(text: str) -> str:
+        return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+    lines = ["\t".join([*columns, "refs"])]
+    for row in rows:
+        lines.append("\t".join([clean(cell(row.get(c))) for c in columns] + [";".join(row.get("refs", []))]))
+    return "\n".join(lines) + "\n"
+
+
+def _reference_lines(refs: list[Reference]) -> list[str]:
+    return [f"[{r.number}] {r.title}. {r.publisher}. {r.url}" for r in refs]
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice: str, **_: Any) -> str:
+    lines = [f"# {result.title}", ""]
+    if result.summary:
+        lines += [result.summary, ""]
+    for table in result.tables():
+        if table is not result:
+            lines += [f"## {table.title}", ""]
+            if table.summary:
+                lines += [table.summary, ""]
+        columns = list(table.columns)
+        heads = [header(c) for c in columns] + (["Sources"] if sources else [])
+        lines.append("| " + " | ".join(heads) + " |")
+        lines.append("|" + "|".join("---" for _ in heads) + "|")
+        for row in table.rows:
+            cells = [_md_escape(cell(row.get(c))) for c in columns]
+            if sources:
+                cells.append(ref_numbers(row, numbers))
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += result.notes and [*result.notes, ""] or []
+    if sources and result.references:
+        lines += ["## References", ""]
+        lines += [f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)}" for r in result.references]
+        lines.append("")
+    lines.append(f"_{notice}_")
+    return "\n".join(lines) + "\n"
+
+
+def _plain(result: Result, *, sources: bool, numbers: dict[str, int], **_: Any) -> str:
+    lines = []
+    for table in result.tables():
+        for row in table.rows:
+            text = " | ".join(cell(row.get(c)) for c in table.columns if cell(row.get(c)))
+            if sources and row.get("refs"):
+                text += " " + ref_numbers(row, numbers)
+            lines.append(text)
+    lines += result.notes
+    if sources and result.references:
+        lines += _reference_lines(result.references)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+    from .table import render_table
+
+    return render_table(result, style=style, sources=sources, numbers=numbers, notice=notice)
+
+
+_RENDERERS: dict[str, Callable[..., str]] = {
+    "json": _json,
+    "yaml": _yaml,
+    "csv": _csv,
+    "tsv": _tsv,
+    "markdown": _markdown,
+    "plain": _plain,
+    "table": _table,
+}
+
+
+def write(text: str, stream: TextIO | None = None) -> None:
+    """Write, falling back to ASCII replacements on a stream that cannot encode the text (LANG=C etc.)."""
+    stream = stream or sys.stdout
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.write(to_ascii(text))
+    stream.flush()
+
+
+_ASCII = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2265": ">=",
+        "\u2264": "<=",
+        "\u00b5": "u",
+        "\u03bc": "u",
+        "\u00b1": "+/-",
+        "\u2192": "->",
+        "\u00d7": "x",
+        "\u00b0": " deg",
+        "\u2026": "...",
+    }
+)
+
+
+def to_ascii(text: str) -> str:
+    return text.translate(_ASCII).encode("ascii", "replace").decode("ascii")
