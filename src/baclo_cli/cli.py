@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -17,15 +16,16 @@ from .errors import EXIT_DATA, EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFil
 from .knowledge import Knowledge, load_knowledge, resolve_data_path
 from .result import Result
 
-app = typer.Typer(
-    name="baclo",
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=False,
-    invoke_without_command=True,
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "baclo",
+    "add_completion": False,
+    "rich_markup_mode": None,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+    "no_args_is_help": False,
+    "invoke_without_command": True,
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 
 class Format(str, Enum):
@@ -48,7 +48,9 @@ SourcesOpt = Annotated[
 NoColorOpt = Annotated[bool | None, typer.Option("--no-color", help="Never use colour.")]
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="Knowledge file to read (default: the bundled one; env BACLO_DATA).", show_default=False),
+    typer.Option(
+        "--data", help="Knowledge file to read (default: the bundled one; env BACLO_DATA).", show_default=False
+    ),
 ]
 WhereOpt = Annotated[
     list[str] | None,
@@ -56,12 +58,20 @@ WhereOpt = Annotated[
 ]
 
 
-@dataclass
 class Output:
-    fmt: Format | None = None
-    sources: bool | None = None
-    no_color: bool | None = None
-    data: Path | None = None
+    """The shared output options; None means 'not given here'."""
+
+    def __init__(
+        self,
+        fmt: Format | None = None,
+        sources: bool | None = None,
+        no_color: bool | None = None,
+        data: Path | None = None,
+    ) -> None:
+        self.fmt = fmt
+        self.sources = sources
+        self.no_color = no_color
+        self.data = data
 
     def over(self, base: Output | None) -> Output:
         """Options given to the command win over those given before it (``baclo -f json uses``)."""
@@ -99,16 +109,16 @@ def emit(ask: Callable[[Knowledge], Result], given: Output, ctx: typer.Context |
     show(result, out, kb.drug.last_reviewed, {r.id: r.number for r in kb.references.values()})
 
 
-def show(result: Result, out: Output, reviewed: str, numbers: dict[str, int]) -> None:
+def show(result: Result, out: Output, reviewed: str | None, numbers: dict[str, int]) -> None:
     from .render import detect_style, notice_text, render, write
 
     fmt = (out.fmt or Format.table).value
     style = detect_style(sys.stdout, no_color=bool(out.no_color))
-    notice = notice_text(reviewed)
+    notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(out.sources), numbers=numbers, notice=notice)
     try:
         write(text)
-        if fmt == "plain":
+        if fmt == "plain" and notice:
             write(notice + "\n", sys.stderr)
     except BrokenPipeError:
         _silence_stdout()
@@ -314,7 +324,9 @@ def export(
 @app.command("validate")
 def validate(
     ctx: typer.Context,
-    file: Annotated[Path | None, typer.Argument(help="Knowledge file to check (default: --data or the bundled one).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Knowledge file to check (default: --data or the bundled one).")
+    ] = None,
     fmt: FormatOpt = None,
     no_color: NoColorOpt = None,
 ) -> None:
@@ -328,10 +340,40 @@ def validate(
     except DataFileError as error:
         _fail(error)
     out = Output(fmt, False, no_color).over(base)
-    show(result, out, "n/a", {})
+    show(result, out, None, {})
 
 
 # --- entry point -------------------------------------------------------------------------------------------
+
+
+_VALUE_OPTIONS = ("-f", "--format", "--data")
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app to run for ``argv``: the full app, or one holding only the command asked for.
+
+    Typer turns every registered command into a Click command before parsing anything, which costs about
+    half a millisecond per command on every run. When the command is plainly named on the command line, a
+    one-command app with the same callback behaves the same and starts faster. Anything else (no command,
+    an unknown one, top-level --help) gets the full app and its full help and error messages.
+    """
+    args = iter(argv)
+    name = None
+    for arg in args:
+        if arg in _VALUE_OPTIONS:
+            next(args, None)
+        elif arg == "--":
+            break
+        elif not arg.startswith("-"):
+            name = arg
+            break
+    chosen = [c for c in app.registered_commands if c.name == name]
+    if not chosen:
+        return app
+    slim = typer.Typer(**_APP_SETTINGS)
+    slim.registered_callback = app.registered_callback
+    slim.registered_commands = chosen
+    return slim
 
 
 def main() -> NoReturn:
@@ -339,19 +381,19 @@ def main() -> NoReturn:
     from typer._click import exceptions as click_exceptions
 
     try:
-        code = app(standalone_mode=False, prog_name="baclo")
+        code = app_for(sys.argv[1:])(standalone_mode=False, prog_name="baclo")
     except click_exceptions.UsageError as error:
         from .render import write
 
         hint = " Try 'baclo --help'." if error.ctx is None else f" Try '{error.ctx.command_path} --help'."
-        write(f"baclo: {error.format_message()}{hint}\n", sys.stderr)
+        write(f"baclo: {error.format_message().rstrip('.')}.{hint}\n", sys.stderr)
         code = EXIT_USAGE
     except click_exceptions.ClickException as error:
         from .render import write
 
         write(f"baclo: {error.format_message()}\n", sys.stderr)
         code = error.exit_code
-    except (click_exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()

@@ -1,21 +1,20 @@
 """Load the knowledge file into a typed, validated model.
 
 The YAML file is parsed with PyYAML's safe loader only (the C one when present). Parsing YAML is the
-slowest part of a run, so a validated copy is kept as JSON in the user's cache folder, keyed by the
-file's path, size and modification time; a later run with the same file reads the JSON instead and
-validates it again (cheap), so a stale or tampered cache can never feed bad data through.
+slowest part of a run (importing PyYAML alone costs more than the rest of a run), so a validated copy is
+kept in the user's cache folder in marshal format (plain dicts, lists and scalars only), keyed by the file's
+path, size and modification time; a later run with the same file reads that copy instead and validates it
+again (cheap), so a stale or tampered cache can never feed bad data through.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
+import marshal
 import os
 import sys
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .errors import DataFileError
@@ -27,8 +26,7 @@ _CACHE_FORMAT = 1
 Scalar = str | int | float
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     id: str
     number: int
     title: str
@@ -49,8 +47,7 @@ class Reference:
         return out
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     fields: dict[str, Scalar]
     refs: tuple[str, ...]
     evidence: str | None = None
@@ -69,8 +66,7 @@ class Fact:
         return " ".join(str(v) for v in self.fields.values())
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(NamedTuple):
     name: str
     title: str
     summary: str
@@ -79,8 +75,7 @@ class Topic:
     facts: tuple[Fact, ...]
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     term: str
     definition: str
     aliases: tuple[str, ...]
@@ -88,8 +83,7 @@ class Term:
     refs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class DoseBand:
+class DoseBand(NamedTuple):
     route: str
     per: str
     renal: str
@@ -100,16 +94,14 @@ class DoseBand:
     refs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Drug:
+class Drug(NamedTuple):
     name: str
     drug_class: str
     brand_names: tuple[str, ...]
     last_reviewed: str
 
 
-@dataclass(frozen=True)
-class Knowledge:
+class Knowledge(NamedTuple):
     source: str
     drug: Drug
     topics: dict[str, Topic]
@@ -157,7 +149,7 @@ def check_file(path: Path) -> list[Problem]:
 def _problems_error(path: Path, problems: list[Problem]) -> DataFileError:
     first = problems[0]
     more = f" (and {len(problems) - 1} more; run 'baclo validate {path}')" if len(problems) > 1 else ""
-    return DataFileError(str(path), f"{first}{more}", line_of(path, first.path))
+    return DataFileError(str(path), f"{first.describe()}{more}", line_of(path, first.path))
 
 
 def _stat(path: Path) -> os.stat_result:
@@ -197,7 +189,7 @@ def parse_yaml(path: Path) -> Any:
     text = _read_text(path)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, chosen above
+        data = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = _yaml_message(exc)
@@ -222,6 +214,8 @@ def _plain(data: Any, source: str) -> Any:
     An alias bomb ("billion laughs") loads as a small graph of shared lists; copying it would blow up,
     so any node met twice is refused before the copy grows.
     """
+    import datetime
+
     seen: set[int] = set()
 
     def walk(value: Any, depth: int) -> Any:
@@ -259,7 +253,7 @@ def line_of(path: Path, data_path: tuple[str | int, ...]) -> int | None:
 
         with open(path, encoding="utf-8") as handle:
             node = yaml.compose(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except Exception:  # noqa: BLE001 - locating a line is best effort on an already-failing file
+    except Exception:
         return None
     line = None
     for part in data_path:
@@ -301,14 +295,14 @@ def _cache_key(path: Path, stat: os.stat_result) -> str:
 def _cache_file(path: Path, stat: os.stat_result) -> Path | None:
     if os.environ.get("BACLO_NO_CACHE"):
         return None
-    return cache_dir() / f"knowledge-{zlib.crc32(_cache_key(path, stat).encode()):08x}.json"
+    return cache_dir() / f"knowledge-{zlib.crc32(_cache_key(path, stat).encode()):08x}.marshal"
 
 
 def _read_cache(cache_file: Path, path: Path, stat: os.stat_result) -> Any:
     try:
-        with open(cache_file, encoding="utf-8") as handle:
-            cached = json.load(handle)
-    except (OSError, ValueError):
+        with open(cache_file, "rb") as handle:
+            cached = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
         return None
     if not isinstance(cached, dict) or cached.get("key") != _cache_key(path, stat):
         return None
@@ -320,8 +314,8 @@ def _write_cache(cache_file: Path, path: Path, stat: os.stat_result, data: Any) 
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump({"key": _cache_key(path, stat), "data": data}, handle, ensure_ascii=False)
+        with open(tmp, "wb") as handle:
+            handle.write(marshal.dumps({"key": _cache_key(path, stat), "data": data}))
         os.replace(tmp, cache_file)
     except (OSError, ValueError, TypeError):
         if os.environ.get("BACLO_DEBUG"):
@@ -408,8 +402,8 @@ def _build_topic(name: str, topic: dict[str, Any]) -> Topic:
 
 
 __all__ = [
-    "Drug",
     "DoseBand",
+    "Drug",
     "Fact",
     "Knowledge",
     "Reference",

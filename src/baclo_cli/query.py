@@ -157,7 +157,9 @@ def glossary_result(kb: Knowledge, term: str | None = None, topic: str | None = 
         wanted = term.strip().lower()
         exact = [e for e in entries if _term_matches(e, wanted)]
         entries = exact or [
-            e for e in entries if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
+            e
+            for e in entries
+            if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
         ]
         if not entries:
             raise NothingFound(f"no glossary term matches '{term}'; try 'baclo glossary' for the list")
@@ -252,7 +254,9 @@ def export_result(kb: Knowledge) -> Result:
     sections.append(glossary)
     payload = {
         "drug": overview_result(kb).payload["drug"],
-        "topics": {s.payload["topic"]: {k: v for k, v in s.payload.items() if k != "references"} for s in sections[:-1]},
+        "topics": {
+            s.payload["topic"]: {k: v for k, v in s.payload.items() if k != "references"} for s in sections[:-1]
+        },
         "glossary": glossary.payload,
         "references": [r.as_dict() for r in kb.references.values()],
     }

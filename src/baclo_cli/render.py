@@ -8,8 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from .knowledge import Reference
 from .result import Result
@@ -19,8 +18,7 @@ MACHINE_FORMATS = ("json", "yaml", "csv", "tsv")
 NARROW = 60  # below this many columns a wide table is shown as stacked records
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """What the output stream can show."""
 
     is_terminal: bool = False
@@ -153,6 +151,8 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
             if table.summary:
                 lines += [table.summary, ""]
         columns = list(table.columns)
+        if not columns:
+            continue
         heads = [header(c) for c in columns] + (["Sources"] if sources else [])
         lines.append("| " + " | ".join(heads) + " |")
         lines.append("|" + "|".join("---" for _ in heads) + "|")
@@ -162,12 +162,13 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
                 cells.append(ref_numbers(row, numbers))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    lines += result.notes and [*result.notes, ""] or []
+    lines += (result.notes and [*result.notes, ""]) or []
     if sources and result.references:
         lines += ["## References", ""]
         lines += [f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)}" for r in result.references]
         lines.append("")
-    lines.append(f"_{notice}_")
+    if notice:
+        lines.append(f"_{notice}_")
     return "\n".join(lines) + "\n"
 
 

@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .knowledge import Reference
 
 
-@dataclass
 class Result:
     """Rows to show, plus the documented machine shape (``payload``) for JSON and YAML.
 
     ``rows`` hold cell values by column name and may carry ``refs`` (reference ids) for ``--sources``.
     ``sections`` lets one answer hold several tables (``export``, ``overview``); renderers show each in turn.
+    (A plain class, not a dataclass: defining dataclasses costs start-up time on every run.)
     """
 
-    title: str
-    columns: list[str]
-    rows: list[dict[str, Any]]
-    payload: Any
-    summary: str = ""
-    references: list[Reference] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    sections: list[Result] = field(default_factory=list)
-    exit_code: int = 0
+    def __init__(
+        self,
+        title: str,
+        columns: list[str],
+        rows: list[dict[str, Any]],
+        payload: Any,
+        summary: str = "",
+        references: list[Reference] | None = None,
+        notes: list[str] | None = None,
+        sections: list[Result] | None = None,
+        exit_code: int = 0,
+    ) -> None:
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.payload = payload
+        self.summary = summary
+        self.references = references or []
+        self.notes = notes or []
+        self.sections = sections or []
+        self.exit_code = exit_code
 
     def tables(self) -> list[Result]:
         """The tables to draw: the sections of a composite answer, else the answer itself."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 SCHEMA_VERSION = 1
 
@@ -42,8 +41,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     path: Path
     message: str
 
@@ -51,7 +49,7 @@ class Problem:
     def where(self) -> str:
         return format_path(self.path)
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
         return f"{self.where}: {self.message}" if self.path else self.message
 
 

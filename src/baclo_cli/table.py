@@ -41,6 +41,8 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
             console.print(Text(table.title, style="bold underline"), soft_wrap=not wrap)
             if table.summary:
                 console.print(Text(table.summary), soft_wrap=not wrap)
+        if not table.columns:
+            continue
         console.print()
         if style.width is not None and style.width < NARROW and len(table.columns) > 2:
             _print_stacked(console, table, style.width, sources, numbers)
@@ -56,8 +58,9 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
             line.append(f"{ref.title}. {ref.publisher}. ")
             line.append(ref.url, style="underline" if style.color else "")
             console.print(line, soft_wrap=not wrap)
-    console.print()
-    console.print(Text(notice, style="dim"), soft_wrap=not wrap)
+    if notice:
+        console.print()
+        console.print(Text(notice, style="dim"), soft_wrap=not wrap)
     text = out.getvalue()
     # Rich pads cells to the column width; trailing blanks only get in the way of diff and grep.
     return "\n".join(line.rstrip() for line in text.split("\n"))

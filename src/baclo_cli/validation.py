@@ -18,14 +18,11 @@ def validation_result(path: Path) -> Result:
         {"line": line_of(path, p.path) or "", "path": p.where, "problem": p.message} for p in problems
     ]
     payload = {"file": str(path), "valid": not problems, "problems": rows}
-    if problems:
-        summary = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}."
-    else:
-        summary = f"{path}: valid."
+    summary = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}." if problems else f"{path}: valid."
     return Result(
         title="Knowledge file check",
         summary=summary,
-        columns=["line", "path", "problem"],
+        columns=["line", "path", "problem"] if problems else [],
         rows=rows,
         payload=payload,
         exit_code=3 if problems else 0,
