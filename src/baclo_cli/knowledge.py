@@ -128,14 +128,15 @@ def load_knowledge(path: Path | None = None, *, use_cache: bool = True) -> Knowl
     path = path or default_data_path()
     stat = _stat(path)
     cache_file = _cache_file(path, stat) if use_cache else None
-    data = _read_cache(cache_file, path, stat) if cache_file else None
-    from_cache = data is not None
-    if data is None:
-        data = parse_yaml(path)
+    if cache_file is not None:
+        cached = _read_cache(cache_file, path, stat)
+        if cached is not None and not check_knowledge(cached):
+            return build_knowledge(cached, str(path))
+    data = parse_yaml(path)
     problems = check_knowledge(data)
     if problems:
         raise _problems_error(path, problems)
-    if cache_file and not from_cache:
+    if cache_file is not None:
         _write_cache(cache_file, path, stat, data)
     return build_knowledge(data, str(path))
 

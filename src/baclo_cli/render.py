@@ -99,7 +99,7 @@ def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
     """One row per fact; a composite answer gets a leading ``section`` column and the union of columns."""
     tables = result.tables()
     if len(tables) == 1:
-        return list(result.columns), list(result.rows)
+        return list(tables[0].columns), list(tables[0].rows)
     columns: list[str] = ["section"]
     rows: list[dict[str, Any]] = []
     for table in tables:
@@ -133,8 +133,13 @@ def _tsv(result: Result, **_: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop (titles may end in '?' or '.')."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def _reference_lines(refs: list[Reference]) -> list[str]:
-    return [f"[{r.number}] {r.title}. {r.publisher}. {r.url}" for r in refs]
+    return [f"[{r.number}] {sentence(r.title)} {sentence(r.publisher)} {r.url}" for r in refs]
 
 
 def _md_escape(text: str) -> str:

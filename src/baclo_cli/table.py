@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .render import NARROW, Style, cell, header, ref_numbers
+from .render import NARROW, Style, cell, header, ref_numbers, sentence
 from .result import Result
 
 _SERIOUS = {"serious", "severe", "high", "major", "contraindicated", "boxed"}
@@ -55,7 +55,7 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
         console.print(Text("Sources", style="bold"))
         for ref in result.references:
             line = Text(f"[{ref.number}] ", style="bold")
-            line.append(f"{ref.title}. {ref.publisher}. ")
+            line.append(f"{sentence(ref.title)} {sentence(ref.publisher)} ")
             line.append(ref.url, style="underline" if style.color else "")
             console.print(line, soft_wrap=not wrap)
     if notice:

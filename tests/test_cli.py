@@ -1,0 +1,251 @@
+"""Every command in every format, through Typer's CliRunner: exit codes, parseable machine output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from baclo_cli import cli
+from baclo_cli.cli import app
+
+from .conftest import write
+
+TOPIC_COMMANDS = ["mechanism", "uses", "side-effects", "withdrawal", "addiction", "studies", "dosing"]
+OTHER_COMMANDS = [["overview"], ["topics"], ["refs"], ["glossary"], ["search", "taper"], ["export"]]
+ALL = [[c] for c in TOPIC_COMMANDS] + OTHER_COMMANDS
+FORMATS = ["table", "json", "yaml", "csv", "tsv", "markdown", "plain"]
+NOTICE = "Reference only, not medical advice"
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("args", ALL, ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_command_in_every_format(runner: CliRunner, args: list[str], fmt: str) -> None:
+    code, out, err = run(runner, *args, "-f", fmt)
+    assert code == 0, err
+    assert out.strip()
+    if fmt == "json":
+        json.loads(out)
+    elif fmt == "yaml":
+        assert yaml.safe_load(out) is not None
+    elif fmt in ("csv", "tsv"):
+        rows = list(csv.reader(io.StringIO(out), delimiter="," if fmt == "csv" else "\t"))
+        assert rows[0][-1] == "refs"
+        assert len(rows) > 1
+        assert all(len(r) == len(rows[0]) for r in rows)
+    if fmt in ("json", "yaml", "csv", "tsv"):
+        assert NOTICE not in out and NOTICE not in err
+    elif fmt == "plain":
+        assert NOTICE in err and NOTICE not in out
+    else:
+        assert NOTICE in out
+
+
+def test_topic_json_shape(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "withdrawal", "-f", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert list(data) == ["topic", "title", "summary", "section", "columns", "facts", "references"]
+    assert data["topic"] == "withdrawal"
+    cited = {r["id"] for r in data["references"]}
+    for fact in data["facts"]:
+        assert fact["refs"] and set(fact["refs"]) <= cited
+    assert {"Agitation", "Insomnia", "Confusion", "Delusions", "Hallucinations", "Seizures"} <= {
+        f["detail"] for f in data["facts"] if f["aspect"] == "Symptom"
+    }
+
+
+def test_options_before_or_after_the_command(runner: CliRunner) -> None:
+    assert json.loads(run(runner, "-f", "json", "uses")[1])["topic"] == "uses"
+    assert json.loads(run(runner, "uses", "--format", "json")[1])["topic"] == "uses"
+
+
+def test_side_effect_filters(runner: CliRunner) -> None:
+    serious = json.loads(run(runner, "side-effects", "--serious", "-f", "json")[1])["facts"]
+    common = json.loads(run(runner, "side-effects", "--common", "-f", "json")[1])["facts"]
+    assert serious and all(f["severity"] == "serious" for f in serious)
+    assert common and all(f["severity"] == "common" for f in common)
+    assert run(runner, "side-effects", "--serious", "--common")[0] == 2
+
+
+def test_uses_off_label(runner: CliRunner) -> None:
+    facts = json.loads(run(runner, "uses", "--off-label", "-f", "json")[1])["facts"]
+    assert {f["condition"] for f in facts} == {
+        "Musculoskeletal pain",
+        "Gastroesophageal reflux disease",
+        "Alcohol use disorder",
+    }
+    assert all("evidence" in f for f in facts)
+    table = run(runner, "uses", "--off-label")[1]
+    assert "Evidence" in table
+
+
+def test_where_filter_and_bad_where(runner: CliRunner) -> None:
+    facts = json.loads(run(runner, "withdrawal", "--where", "aspect=symptom", "-f", "json")[1])["facts"]
+    assert len(facts) == 6
+    code, _, err = run(runner, "withdrawal", "--where", "colour=red")
+    assert code == 2 and "no field 'colour'" in err
+    assert run(runner, "withdrawal", "--where", "nonsense")[0] == 2
+    assert run(runner, "withdrawal", "--where", "aspect=nothing-like-this")[0] == 1
+
+
+def test_show_any_topic_and_unknown_topic(runner: CliRunner) -> None:
+    assert json.loads(run(runner, "show", "studies", "-f", "json")[1])["topic"] == "studies"
+    code, _, err = run(runner, "show", "astrology")
+    assert code == 2
+    assert "unknown topic 'astrology'" in err and "withdrawal" in err
+
+
+def test_plain_baclo_is_the_overview(runner: CliRunner) -> None:
+    code, out, _ = run(runner)
+    assert code == 0
+    assert "overview" in out.lower() and "withdrawal" in out
+    data = json.loads(run(runner, "-f", "json")[1])
+    assert data["drug"]["name"] == "baclofen"
+    assert {t["topic"] for t in data["topics"]} >= set(TOPIC_COMMANDS)
+
+
+def test_search_ranks_and_reports(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "search", "taper", "-f", "json")
+    hits = json.loads(out)["hits"]
+    assert code == 0 and hits
+    assert all("taper" in (h["name"] + " " + h["text"]).lower() for h in hits)
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert {"topic", "kind", "name", "text", "refs"} <= set(hits[0])
+    upper = json.loads(run(runner, "search", "TAPER", "-f", "json")[1])["hits"]
+    assert upper == hits
+
+
+def test_search_no_hit_and_empty(runner: CliRunner) -> None:
+    code, out, err = run(runner, "search", "zebrafish")
+    assert code == 1 and out == "" and "nothing matches" in err
+    assert run(runner, "search", "   ")[0] == 2
+    assert run(runner, "search")[0] == 2
+
+
+def test_glossary_lookup(runner: CliRunner) -> None:
+    data = json.loads(run(runner, "glossary", "dorsolateral prefrontal cortex", "-f", "json")[1])
+    assert [d["term"] for d in data] == ["dlPFC"]
+    code, _, err = run(runner, "glossary", "flux capacitor")
+    assert code == 1 and "no glossary term" in err
+    terms = json.loads(run(runner, "glossary", "--topic", "withdrawal", "-f", "json")[1])
+    assert terms and all("withdrawal" in t["topics"] for t in terms)
+
+
+def test_sources_show_numbers_and_reference_list(runner: CliRunner) -> None:
+    refs = json.loads(run(runner, "refs", "-f", "json")[1])
+    numbers = {r["id"]: r["number"] for r in refs}
+    out = run(runner, "withdrawal", "--sources", "-f", "plain")[1]
+    first = out.splitlines()[0]
+    assert first.endswith(f"[{numbers['leora-2024']},{numbers['statpearls']}]")
+    assert f"[{numbers['dailymed-intrathecal']}] " in out
+    table = run(runner, "withdrawal", "--sources")[1]
+    assert "Sources" in table and "https://" in table
+
+
+def test_refs_are_numbered_in_order(runner: CliRunner) -> None:
+    refs = json.loads(run(runner, "refs", "-f", "json")[1])
+    assert [r["number"] for r in refs] == list(range(1, len(refs) + 1))
+
+
+def test_export_holds_everything(runner: CliRunner, kb: object) -> None:
+    data = json.loads(run(runner, "export", "-f", "json")[1])
+    assert set(data) >= {"drug", "topics", "glossary", "references"}
+    assert set(data["topics"]) >= set(TOPIC_COMMANDS)
+    csv_rows = list(csv.DictReader(io.StringIO(run(runner, "export", "-f", "csv")[1])))
+    total = sum(len(t["facts"]) for t in data["topics"].values()) + len(data["glossary"])
+    assert len(csv_rows) == total
+
+
+def test_data_option_and_env(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_knowledge import MINIMAL
+
+    path = write(tmp_path, "mini.yaml", MINIMAL)
+    assert json.loads(run(runner, "--data", str(path), "topics", "-f", "json")[1])[0]["topic"] == "alpha"
+    assert json.loads(run(runner, "show", "alpha", "--data", str(path), "-f", "json")[1])["title"] == "Alpha"
+    monkeypatch.setenv("BACLO_DATA", str(path))
+    assert json.loads(run(runner, "topics", "-f", "json")[1])[0]["topic"] == "alpha"
+
+
+def test_bad_data_file_exit_3_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.yaml", "topics: [\n")
+    code, out, err = run(runner, "--data", str(path), "uses")
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
+
+
+def test_validate_command(runner: CliRunner, tmp_path: Path) -> None:
+    code, out, _ = run(runner, "validate")
+    assert code == 0 and "valid" in out
+    from .test_knowledge import MINIMAL
+
+    bad = write(tmp_path, "bad.yaml", MINIMAL.replace("refs: [r1]}", "refs: [nope]}"))
+    code, out, _ = run(runner, "validate", str(bad), "-f", "json")
+    report = json.loads(out)
+    assert code == 3 and report["valid"] is False
+    assert report["problems"][0]["path"] == "topics.alpha.facts[0].refs[0]"
+    assert report["problems"][0]["line"] == 8
+    code, _, err = run(runner, "validate", str(tmp_path / "missing.yaml"))
+    assert code == 3 and "no such file" in err
+
+
+def test_usage_errors_exit_2(runner: CliRunner) -> None:
+    assert run(runner, "no-such-command")[0] == 2
+    assert run(runner, "uses", "--bogus")[0] == 2
+    assert run(runner, "uses", "-f", "xml")[0] == 2
+
+
+def test_version(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "--version")
+    assert code == 0 and out.startswith("baclo ")
+
+
+def test_every_command_has_help_and_is_in_readme(runner: CliRunner) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for command in app.registered_commands:
+        assert command.name, command
+        assert command.help or (command.callback and command.callback.__doc__), command.name
+        assert f"baclo {command.name}" in readme, f"README does not show 'baclo {command.name}'"
+        code, out, _ = run(runner, command.name, "--help")
+        assert code == 0 and "Usage:" in out
+
+
+def test_app_for_picks_one_command_or_the_whole_app() -> None:
+    assert cli.app_for(["uses", "-f", "json"]).registered_commands[0].name == "uses"
+    assert len(cli.app_for(["-f", "json", "side-effects"]).registered_commands) == 1
+    assert cli.app_for(["--data", "x.yaml", "uses"]).registered_commands[0].name == "uses"
+    assert cli.app_for([]) is cli.app
+    assert cli.app_for(["--help"]) is cli.app
+    assert cli.app_for(["nonsense"]) is cli.app
+
+
+def test_main_maps_ctrl_c_to_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("baclo_cli.query.topic_result", interrupted)
+    monkeypatch.setattr("sys.argv", ["baclo", "uses"])
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_main_one_line_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.argv", ["baclo", "uses", "--bogus"])
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    assert err.count("\n") == 1 and "--bogus" in err

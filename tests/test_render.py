@@ -1,0 +1,113 @@
+"""Renderers: golden files, terminal layouts, colour rules, ASCII fallback."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from baclo_cli import query
+from baclo_cli.knowledge import Knowledge
+from baclo_cli.render import Style, detect_style, render, to_ascii, write
+
+GOLDEN = Path(__file__).parent / "golden"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+BOX = set("─│╭╮╰╯┌┐└┘├┤┬┴┼━┃")
+
+
+def numbers(kb: Knowledge) -> dict[str, int]:
+    return {r.id: r.number for r in kb.references.values()}
+
+
+def rendered(kb: Knowledge, topic: str, fmt: str, style: Style, sources: bool = False) -> str:
+    result = query.topic_result(kb, topic)
+    return render(result, fmt, style=style, sources=sources, numbers=numbers(kb), notice="NOTICE")
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("json", "withdrawal.json"), ("plain", "withdrawal.plain.txt")])
+def test_golden(kb: Knowledge, fmt: str, name: str) -> None:
+    """Byte-for-byte against a stored, reviewed file. To refresh after a deliberate data change:
+    baclo withdrawal -f json > tests/golden/withdrawal.json; baclo withdrawal -f plain --sources > ...plain.txt"""
+    expected = (GOLDEN / name).read_text(encoding="utf-8")
+    assert rendered(kb, "withdrawal", fmt, Style(), sources=fmt == "plain") == expected
+
+
+def test_piped_table_has_no_colour_box_or_wrapping(kb: Knowledge) -> None:
+    out = rendered(kb, "side-effects", "table", Style(is_terminal=False, color=False, width=None))
+    assert not ANSI.search(out)
+    assert not BOX & set(out)
+    summary = kb.topics["side-effects"].summary
+    assert summary in out.splitlines()  # one line, not wrapped at 80 columns
+    assert max(len(line) for line in out.splitlines()) > 120
+    assert all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_terminal_table_has_colour_and_box(kb: Knowledge) -> None:
+    out = rendered(kb, "side-effects", "table", Style(is_terminal=True, color=True, width=160))
+    assert ANSI.search(out)
+    assert BOX & set(out)
+    assert max(len(ANSI.sub("", line)) for line in out.splitlines()) <= 160
+
+
+def test_dumb_or_ascii_terminal_uses_ascii_box(kb: Knowledge) -> None:
+    out = rendered(kb, "uses", "table", Style(is_terminal=True, color=False, width=120, ascii_only=True))
+    assert not BOX & set(out)
+    assert "+" in out or "|" in out
+    assert not ANSI.search(out)
+
+
+@pytest.mark.parametrize("topic", ["side-effects", "studies", "uses", "withdrawal"])
+def test_forty_column_terminal_is_readable(kb: Knowledge, topic: str) -> None:
+    out = rendered(kb, topic, "table", Style(is_terminal=True, color=False, width=40), sources=True)
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 40
+    # every fact's first field is still shown
+    for fact in kb.topics[topic].facts:
+        first = str(next(iter(fact.fields.values())))
+        assert first.split()[0] in out
+
+
+def test_detect_style_honours_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty(io.StringIO):
+        encoding = "utf-8"
+
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    assert detect_style(Tty()).color is True
+    assert detect_style(Tty(), no_color=True).color is False
+    assert detect_style(io.StringIO()).color is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert detect_style(Tty()).color is False
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert detect_style(io.StringIO()).color is True
+    assert detect_style(io.StringIO()).is_terminal is False
+    monkeypatch.delenv("FORCE_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    dumb = detect_style(Tty())
+    assert dumb.color is False and dumb.ascii_only is True
+
+
+def test_markdown_is_a_pipe_table(kb: Knowledge) -> None:
+    out = rendered(kb, "uses", "markdown", Style(), sources=True)
+    lines = out.splitlines()
+    assert lines[0] == "# Uses"
+    header = next(i for i, line in enumerate(lines) if line.startswith("| Condition"))
+    assert lines[header + 1].startswith("|---")
+    assert "## References" in out and out.rstrip().endswith("_NOTICE_")
+
+
+def test_ascii_fallback_on_a_narrow_encoding() -> None:
+    class AsciiStream(io.StringIO):
+        def write(self, text: str) -> int:
+            text.encode("ascii")  # raises like a real ascii stream
+            return super().write(text)
+
+    stream = AsciiStream()
+    write("10\u201365% \u2265 5 \u00b5g\n", stream)
+    assert stream.getvalue() == "10-65% >= 5 ug\n"
+    assert to_ascii("caf\u00e9") == "caf?"
