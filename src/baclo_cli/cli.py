@@ -158,7 +158,7 @@ def baclo(
 # --- topics ------------------------------------------------------------------------------------------------
 
 
-def _topic_command(name: str, help_text: str, *, command_name: str | None = None) -> None:
+def _topic_command(name: str, help_text: str, *, aliases: tuple[str, ...] = ()) -> None:
     def command(
         ctx: typer.Context,
         where: WhereOpt = None,
@@ -170,7 +170,9 @@ def _topic_command(name: str, help_text: str, *, command_name: str | None = None
         emit(lambda kb: query.topic_result(kb, name, _where(where)), Output(fmt, sources, no_color, data), ctx)
 
     command.__doc__ = help_text
-    app.command(command_name or name, help=help_text)(command)
+    app.command(name, help=help_text)(command)
+    for alias in aliases:
+        app.command(alias, help=f"Alias of '{name}'. {help_text}")(command)
 
 
 def _where(pairs: list[str] | None, **flags: str | None) -> dict[str, str]:
@@ -239,6 +241,67 @@ _topic_command("withdrawal", "Withdrawal after abrupt discontinuation: symptoms,
 _topic_command("addiction", "Abuse potential and baclofen in substance use disorders.")
 _topic_command("studies", "Studies of baclofen in addiction, with design, dose and finding.")
 _topic_command("dosing", "Dosing: start, titration, maximum, stopping, special populations.")
+_topic_command("identity", "Names, chemistry, brands, identifiers, US status and first approval.")
+_topic_command("formulations", "Every dosage form with strengths, route and brand.")
+_topic_command("warnings", "Boxed warning, contraindications, warnings and precautions.")
+_topic_command("pharmacokinetics", "Absorption, distribution, metabolism, elimination, half-life.", aliases=("pk",))
+_topic_command("interactions", "Interacting drugs with effect, mechanism, severity and management.")
+_topic_command("pregnancy", "Pregnancy and lactation: animal data, neonatal withdrawal, milk transfer.")
+_topic_command("overdose", "Overdose: signs, doses reported, management.")
+
+
+@app.command("disputes")
+def disputes(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Figures on which sources disagree, each value with its own source."""
+    emit(query.disputes_result, Output(fmt, sources, no_color, data), ctx)
+
+
+class Route(str, Enum):
+    oral = "oral"
+    intrathecal = "intrathecal"
+
+
+class Per(str, Enum):
+    day = "day"
+    dose = "dose"
+
+
+class Renal(str, Enum):
+    normal = "normal"
+    impaired = "impaired"
+    dialysis = "dialysis"
+
+
+@app.command("dose-check")
+def dose_check(
+    ctx: typer.Context,
+    dose: Annotated[str, typer.Argument(help="The dose: a number, optionally with mg or mcg (80, 80mg, 50mcg).")],
+    route: Annotated[Route, typer.Option("--route", "-r", help="Route of the dose.")] = Route.oral,
+    per: Annotated[Per, typer.Option("--per", "-p", help="Whether the dose is per day or a single dose.")] = Per.day,
+    renal: Annotated[Renal, typer.Option("--renal", help="Kidney function.")] = Renal.normal,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Place a dose against the cited thresholds (labelled start, usual, maximum; study and toxicity doses).
+
+    A fact lookup, not a recommendation. Exit 0 within the labelled range, 4 above it, 2 for a bad dose.
+    Oral doses default to mg, intrathecal doses to mcg.
+    """
+    from .dose import dose_check_result
+
+    emit(
+        lambda kb: dose_check_result(kb, dose, route.value, per.value, renal.value),
+        Output(fmt, sources, no_color, data),
+        ctx,
+    )
 
 
 @app.command("show")

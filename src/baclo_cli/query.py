@@ -244,6 +244,47 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     )
 
 
+# --- disputes ---------------------------------------------------------------------------------------------
+
+
+def disputes_result(kb: Knowledge) -> Result:
+    """Every figure on which sources disagree: the rows that share a ``dispute`` name, each with its source."""
+    groups: dict[str, list[tuple[str, Fact]]] = {}
+    for topic in kb.topics.values():
+        for fact in topic.facts:
+            if fact.dispute:
+                groups.setdefault(fact.dispute, []).append((topic.name, fact))
+    if not groups:
+        raise NothingFound("the knowledge file marks no disputed figures")
+    rows = []
+    payload = []
+    for name in sorted(groups):
+        claims = []
+        for topic_name, fact in groups[name]:
+            rows.append(
+                {
+                    "dispute": name,
+                    "topic": topic_name,
+                    "claim": " | ".join(str(v) for v in fact.fields.values()),
+                    "evidence": fact.evidence or "",
+                    "refs": list(fact.refs),
+                }
+            )
+            claims.append({"topic": topic_name, **fact.as_dict()})
+        payload.append({"dispute": name, "claims": claims})
+    return Result(
+        title="Disputed figures",
+        summary=(
+            f"{len(groups)} figures on which sources disagree; each value is kept with its own source, "
+            "none is silently preferred."
+        ),
+        columns=["dispute", "topic", "claim", "evidence"],
+        rows=rows,
+        payload=payload,
+        references=cited_references(kb, (r for row in rows for r in row["refs"])),
+    )
+
+
 # --- export ----------------------------------------------------------------------------------------------
 
 

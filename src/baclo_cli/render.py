@@ -148,6 +148,8 @@ def _md_escape(text: str) -> str:
 
 def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice: str, **_: Any) -> str:
     lines = [f"# {result.title}", ""]
+    if result.verdict:
+        lines += [f"**{_md_escape(result.verdict)}**", ""]
     if result.summary:
         lines += [result.summary, ""]
     for table in result.tables():
@@ -178,7 +180,7 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
 
 
 def _plain(result: Result, *, sources: bool, numbers: dict[str, int], **_: Any) -> str:
-    lines = []
+    lines = [result.verdict] if result.verdict else []
     for table in result.tables():
         for row in table.rows:
             text = " | ".join(cell(row.get(c)) for c in table.columns if cell(row.get(c)))

@@ -26,6 +26,7 @@ class Result:
         notes: list[str] | None = None,
         sections: list[Result] | None = None,
         exit_code: int = 0,
+        verdict: str = "",
     ) -> None:
         self.title = title
         self.columns = columns
@@ -36,6 +37,7 @@ class Result:
         self.notes = notes or []
         self.sections = sections or []
         self.exit_code = exit_code
+        self.verdict = verdict  # a one-line answer shown first by the human formats (dose-check)
 
     def tables(self) -> list[Result]:
         """The tables to draw: the sections of a composite answer, else the answer itself."""

@@ -33,6 +33,8 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
     )
     wrap = style.width is not None
     console.print(Text(result.title, style="bold"), soft_wrap=not wrap)
+    if result.verdict:
+        console.print(Text(result.verdict, style="bold red" if result.exit_code else "bold"), soft_wrap=not wrap)
     if result.summary:
         console.print(Text(result.summary), soft_wrap=not wrap)
     for table in result.tables():
