@@ -406,6 +406,140 @@ def validate(
     show(result, out, None, {})
 
 
+# --- study tools ------------------------------------------------------------------------------------------
+
+TopicsOpt = Annotated[
+    list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable); default: all topics.")
+]
+
+
+@app.command("quiz")
+def quiz(
+    ctx: typer.Context,
+    topic: TopicsOpt = None,
+    count: Annotated[int, typer.Option("--count", "-n", help="Number of questions.", min=1, max=500)] = 10,
+    seed: Annotated[int | None, typer.Option("--seed", help="Same seed, same questions in the same order.")] = None,
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Questions generated from the facts. On a terminal it asks and gives feedback; from a pipe it reads one
+    answer per line; with --format it prints the questions and the answer key without asking."""
+    from . import study
+
+    out = Output(fmt, sources, no_color, data).over(ctx.obj if isinstance(ctx.obj, Output) else None)
+    chosen_seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
+    try:
+        kb = _load(out)
+        questions = study.make_quiz(kb, topic, count, chosen_seed)
+    except BacloError as error:
+        _fail(error)
+    if out.fmt is not None:
+        show(study.quiz_result(kb, questions, chosen_seed), out, kb.drug.last_reviewed, _numbers(kb))
+        return
+    from .render import detect_style
+    from .session import QuizScore, Talk, run_quiz
+
+    talk = Talk(sys.stdin, sys.stdout, color=detect_style(sys.stdout, no_color=bool(out.no_color)).color)
+    score = QuizScore(len(questions))
+    try:
+        run_quiz(kb, questions, talk, score, chosen_seed)
+    except KeyboardInterrupt:
+        talk.say()
+        talk.say(score.line(stopped=True))
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _numbers(kb: Knowledge) -> dict[str, int]:
+    return {r.id: r.number for r in kb.references.values()}
+
+
+@app.command("flashcards")
+def flashcards(
+    ctx: typer.Context,
+    topic: TopicsOpt = None,
+    deck: Annotated[str, typer.Option("--deck", help="Anki deck name for the TSV header.")] = "baclo",
+    fmt: FormatOpt = None,
+    sources: SourcesOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """One card per fact (front: a prompt; back: the answer with its citation). '-f tsv' imports into Anki."""
+    from . import study
+
+    emit(
+        lambda kb: study.flashcards_result(kb, study.make_cards(kb, topic), deck),
+        Output(fmt, sources, no_color, data),
+        ctx,
+    )
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    topic: TopicsOpt = None,
+    show_stats: Annotated[bool, typer.Option("--stats", help="Show progress instead of reviewing.")] = False,
+    new: Annotated[int, typer.Option("--new", help="At most this many new cards per session.", min=0)] = 10,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many cards per session.", min=1)] = 20,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Review as of this date, YYYY-MM-DD (default: today).")
+    ] = None,
+    fmt: FormatOpt = None,
+    no_color: NoColorOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Spaced repetition of the flashcards (Leitner boxes); progress is kept in $BACLO_HOME or the XDG data folder."""
+    from . import review as scheduler
+    from . import study
+    from .render import detect_style, write
+    from .result import Result
+    from .session import ReviewTally, Talk, run_review
+
+    out = Output(fmt, None, no_color, data).over(ctx.obj if isinstance(ctx.obj, Output) else None)
+    try:
+        day = scheduler.parse_day(today)
+    except ValueError:
+        _fail(BacloError(f"--today takes a date written YYYY-MM-DD, got '{today}'"))
+    path = scheduler.state_path()
+    try:
+        kb = _load(out)
+        cards = study.make_cards(kb, topic)
+        state, warning = scheduler.load_state(path)
+    except BacloError as error:
+        _fail(error)
+    except scheduler.StateError as error:
+        write(f"baclo: {error}\n", sys.stderr)
+        raise typer.Exit(EXIT_DATA) from None
+    if warning:
+        write(f"baclo: warning: {warning}\n", sys.stderr)
+    if show_stats:
+        numbers = scheduler.stats(state, cards, day)
+        rows = [{"measure": k, "value": v} for k, v in numbers.items() if k != "boxes"]
+        rows += [{"measure": f"box {box}", "value": n} for box, n in numbers["boxes"].items()]
+        result = Result(
+            title="Review progress",
+            summary=f"State file: {path}; as of {day.isoformat()}.",
+            columns=["measure", "value"],
+            rows=rows,
+            payload={"state_file": str(path), "today": day.isoformat(), **numbers},
+        )
+        show(result, out, kb.drug.last_reviewed, {})
+        return
+    talk = Talk(sys.stdin, sys.stdout, color=detect_style(sys.stdout, no_color=bool(out.no_color)).color)
+    tally = ReviewTally()
+    try:
+        warnings = run_review(kb, cards, state, talk, tally, path=path, today=day, new_limit=new, limit=limit)
+    except KeyboardInterrupt:
+        talk.say()
+        talk.say(tally.line(stopped=True))
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as error:
+        _fail(BacloError(f"cannot save review progress to {path}: {error.strerror or error}"))
+    for message in warnings:
+        write(f"baclo: warning: {message}\n", sys.stderr)
+
+
 # --- entry point -------------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,18 @@ class Fact(NamedTuple):
         return " ".join(str(v) for v in self.fields.values())
 
 
+class QuizHint(NamedTuple):
+    """How to ask 'which of these' about a topic: facts matching ``where`` give right answers from ``answer``;
+    distractors come from ``distractor_field`` of ``distractor_topic`` (facts matching ``distractor_where``)."""
+
+    question: str
+    where: dict[str, str]
+    answer: str
+    distractor_topic: str
+    distractor_field: str
+    distractor_where: dict[str, str]
+
+
 class Topic(NamedTuple):
     name: str
     title: str
@@ -73,6 +85,7 @@ class Topic(NamedTuple):
     section: str
     columns: tuple[str, ...]
     facts: tuple[Fact, ...]
+    quiz: tuple[QuizHint, ...] = ()
 
 
 class Term(NamedTuple):
@@ -392,6 +405,19 @@ def _build_topic(name: str, topic: dict[str, Any]) -> Topic:
     columns = list(topic.get("columns", ()))
     for fact in facts:
         columns.extend(k for k in fact.fields if k not in columns)
+    hints = []
+    for hint in topic.get("quiz", ()):
+        source = hint.get("distractors", {})
+        hints.append(
+            QuizHint(
+                question=hint["question"],
+                where=dict(hint.get("where", {})),
+                answer=hint["answer"],
+                distractor_topic=source.get("topic", name),
+                distractor_field=source.get("field", hint["answer"]),
+                distractor_where=dict(source.get("where", {})),
+            )
+        )
     return Topic(
         name=name,
         title=topic["title"],
@@ -399,6 +425,7 @@ def _build_topic(name: str, topic: dict[str, Any]) -> Topic:
         section=topic.get("section", ""),
         columns=tuple(columns),
         facts=facts,
+        quiz=tuple(hints),
     )
 
 
@@ -407,6 +434,7 @@ __all__ = [
     "Drug",
     "Fact",
     "Knowledge",
+    "QuizHint",
     "Reference",
     "Term",
     "Topic",

@@ -127,6 +127,10 @@ def _tsv(result: Result, **_: Any) -> str:
     def clean(text: str) -> str:
         return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
+    if result.preamble:  # a file for another program (Anki): its header lines, then the columns only
+        lines = list(result.preamble)
+        lines += ["\t".join(clean(cell(row.get(c))) for c in columns) for row in rows]
+        return "\n".join(lines) + "\n"
     lines = ["\t".join([*columns, "refs"])]
     for row in rows:
         lines.append("\t".join([clean(cell(row.get(c))) for c in columns] + [";".join(row.get("refs", []))]))

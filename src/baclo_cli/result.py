@@ -27,6 +27,7 @@ class Result:
         sections: list[Result] | None = None,
         exit_code: int = 0,
         verdict: str = "",
+        preamble: list[str] | None = None,
     ) -> None:
         self.title = title
         self.columns = columns
@@ -38,6 +39,8 @@ class Result:
         self.sections = sections or []
         self.exit_code = exit_code
         self.verdict = verdict  # a one-line answer shown first by the human formats (dose-check)
+        # Header lines for TSV instead of a column-name row (the Anki import header of 'flashcards').
+        self.preamble = preamble or []
 
     def tables(self) -> list[Result]:
         """The tables to draw: the sections of a composite answer, else the answer itself."""

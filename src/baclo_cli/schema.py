@@ -228,7 +228,7 @@ def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, int], ci
         topic = c.mapping(topic_data, path)
         if topic is None:
             continue
-        c.unknown_keys(topic, ("title", "summary", "section", "columns", "facts"), path)
+        c.unknown_keys(topic, ("title", "summary", "section", "columns", "facts", "quiz"), path)
         c.text(topic, "title", path)
         c.text(topic, "summary", path)
         c.text(topic, "section", path, required=False)
@@ -243,7 +243,62 @@ def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, int], ci
         for column in columns:
             if column not in seen_fields:
                 c.fail((*path, "columns"), f"column '{column}' is not a field of any fact")
-    return {name for name in topics if isinstance(name, str)}
+        if "quiz" in topic:
+            for i, hint in enumerate(c.seq(topic["quiz"], (*path, "quiz")) or []):
+                _check_quiz_hint(c, hint, (*path, "quiz", i), seen_fields)
+    names = {name for name in topics if isinstance(name, str)}
+    _check_quiz_targets(c, topics)
+    return names
+
+
+def _check_where(c: _Checker, owner: dict[str, Any], path: Path, fields: set[str] | None) -> None:
+    if "where" not in owner:
+        return
+    where = c.mapping(owner["where"], (*path, "where"))
+    for key, value in (where or {}).items():
+        if not isinstance(value, str):
+            c.fail((*path, "where", str(key)), "where values are text")
+        if fields is not None and key not in fields:
+            c.fail((*path, "where", str(key)), f"'{key}' is not a field of this topic's facts")
+
+
+def _check_quiz_hint(c: _Checker, hint_data: Any, path: Path, fields: set[str]) -> None:
+    """A quiz hint says how to turn facts into a 'which of these' question; the facts stay the source."""
+    hint = c.mapping(hint_data, path)
+    if hint is None:
+        return
+    c.unknown_keys(hint, ("question", "where", "answer", "distractors"), path)
+    c.text(hint, "question", path)
+    answer = c.text(hint, "answer", path)
+    if answer is not None and answer not in fields:
+        c.fail((*path, "answer"), f"'{answer}' is not a field of this topic's facts")
+    _check_where(c, hint, path, fields)
+    if "distractors" in hint:
+        source = c.mapping(hint["distractors"], (*path, "distractors"))
+        if source is not None:
+            c.unknown_keys(source, ("topic", "field", "where"), (*path, "distractors"))
+            c.text(source, "topic", (*path, "distractors"))
+            c.text(source, "field", (*path, "distractors"))
+            _check_where(c, source, (*path, "distractors"), None)
+
+
+def _check_quiz_targets(c: _Checker, topics: dict[str, Any]) -> None:
+    """Distractor sources must name an existing topic and one of its fields."""
+    for name, topic in topics.items():
+        if not isinstance(topic, dict) or not isinstance(topic.get("quiz"), list):
+            continue
+        for i, hint in enumerate(topic["quiz"]):
+            source = hint.get("distractors") if isinstance(hint, dict) else None
+            if not isinstance(source, dict) or not isinstance(source.get("topic"), str):
+                continue
+            target = topics.get(source["topic"])
+            path: Path = ("topics", str(name), "quiz", i, "distractors", "topic")
+            if not isinstance(target, dict):
+                c.fail(path, f"names unknown topic '{source['topic']}'")
+                continue
+            fields = {k for f in target.get("facts") or [] if isinstance(f, dict) for k in f}
+            if source.get("field") not in fields:
+                c.fail((*path[:-1], "field"), f"'{source.get('field')}' is not a field of topic '{source['topic']}'")
 
 
 def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, int], cited: set[str]) -> set[str]:

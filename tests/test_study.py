@@ -1,0 +1,346 @@
+"""Quiz generation, flashcards (Anki TSV), the review scheduler and its state file."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from baclo_cli import review as scheduler
+from baclo_cli.cli import app
+from baclo_cli.knowledge import Knowledge
+from baclo_cli.study import Card, _overlaps, all_questions, make_cards, make_quiz, normalise
+
+DAY = datetime.date(2026, 11, 29)
+
+
+def run(runner: CliRunner, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- questions -------------------------------------------------------------------------------------------
+
+
+def test_no_question_has_two_right_answers(kb: Knowledge) -> None:
+    questions = all_questions(kb, seed=3)
+    assert len(questions) >= 40
+    for q in questions:
+        if q.kind != "choice":
+            continue
+        assert q.answer in q.choices and 3 <= len(q.choices) <= 4
+        others = [c for c in q.choices if c != q.answer]
+        assert not any(_overlaps(o, [q.answer]) for o in others), q
+        assert len({normalise(c) for c in q.choices}) == len(q.choices), q
+
+
+def test_hint_distractors_are_never_right_answers(kb: Knowledge) -> None:
+    symptoms = {
+        normalise(str(f.fields["detail"])) for f in kb.topics["withdrawal"].facts if f.fields["aspect"] == "Symptom"
+    }
+    questions = [q for q in all_questions(kb, ["withdrawal"], seed=1) if "withdrawal" in q.prompt.lower()]
+    assert questions
+    for q in questions:
+        assert normalise(q.answer) in symptoms
+        for wrong in (c for c in q.choices if c != q.answer):
+            assert not _overlaps(wrong, list(symptoms))  # 'Trouble sleeping (insomnia)' must never appear
+            effects = {str(f.fields["effect"]) for f in kb.topics["side-effects"].facts}
+            assert wrong in effects  # distractors of the right kind: other effects
+
+
+def test_off_label_question_distractors_are_approved_uses(kb: Knowledge) -> None:
+    questions = [q for q in all_questions(kb, ["uses"], seed=2) if "off-label" in q.prompt]
+    status = {str(f.fields["condition"]): f.fields["status"] for f in kb.topics["uses"].facts}
+    assert questions
+    for q in questions:
+        assert status[q.answer] == "off-label"
+        assert all(status[c] != "off-label" for c in q.choices if c != q.answer)
+
+
+def test_dose_short_answer(kb: Knowledge) -> None:
+    q = next(q for q in all_questions(kb, ["dosing"]) if q.kind == "short" and "maximum" in q.prompt.lower())
+    assert q.answer == "80 mg" and "oral, per day" in q.prompt
+    assert q.is_correct("80") and q.is_correct("80 mg") and q.is_correct("80mg")
+    assert not q.is_correct("60") and not q.is_correct("")
+
+
+def test_seed_determinism(kb: Knowledge) -> None:
+    first = make_quiz(kb, None, 8, 42)
+    assert first == make_quiz(kb, None, 8, 42)
+    assert [q.prompt for q in first] != [q.prompt for q in make_quiz(kb, None, 8, 43)]
+    assert len({q.prompt for q in first}) == 8
+    assert make_quiz(kb, None, 5, 42) == first[:5]
+
+
+def test_quiz_json_prints_key_without_asking(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "3", "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and data["seed"] == 7 and len(data["questions"]) == 3
+    for q in data["questions"]:
+        assert q["answer"] and q["refs"]
+    assert out == run(runner, "quiz", "--seed", "7", "--count", "3", "-f", "json")[1]
+
+
+def test_quiz_from_stdin(runner: CliRunner) -> None:
+    data = json.loads(run(runner, "quiz", "--seed", "7", "--count", "2", "-f", "json")[1])
+    answers = "\n".join(q["answer"] for q in data["questions"]) + "\n"
+    code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "2", stdin=answers)
+    assert code == 0
+    assert out.rstrip().endswith("Score: 2/2 (100%)")
+    assert "Source: [" in out
+    code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "2", stdin="x\n")
+    assert code == 0 and out.rstrip().endswith("Score: 0/2 (0%)")
+
+
+def test_quiz_topic_filter_and_bad_topic(runner: CliRunner) -> None:
+    data = json.loads(run(runner, "quiz", "-t", "withdrawal", "-n", "3", "--seed", "1", "-f", "json")[1])
+    assert {q["topic"] for q in data["questions"]} == {"withdrawal"}
+    assert run(runner, "quiz", "-t", "astrology")[0] == 2
+    assert run(runner, "quiz", "-n", "0")[0] == 2
+
+
+# --- flashcards ------------------------------------------------------------------------------------------
+
+
+def test_one_card_per_fact_with_citation(kb: Knowledge) -> None:
+    cards = make_cards(kb)
+    assert len(cards) == sum(len(t.facts) for t in kb.topics.values())
+    assert len({c.id for c in cards}) == len(cards)
+    for card in cards:
+        assert card.back.rstrip().endswith("]") and "[" in card.back
+
+
+def test_anki_tsv(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[:5] == ["#separator:tab", "#html:false", "#deck:Baclofen", "#tags:baclo", "#tags column:3"]
+    rows = list(csv.reader(io.StringIO("\n".join(lines[5:])), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows and all(len(r) == 3 for r in rows)
+    assert {r[2] for r in rows} == {"baclo withdrawal", "baclo dosing"}
+    assert any(r[1] == "Agitation [1]" for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "markdown"])
+def test_flashcards_other_formats(runner: CliRunner, fmt: str) -> None:
+    code, out, _ = run(runner, "flashcards", "-t", "uses", "-f", fmt)
+    assert code == 0 and "Multiple sclerosis" in out
+    if fmt == "json":
+        assert all({"id", "front", "back", "refs"} <= set(c) for c in json.loads(out))
+
+
+# --- scheduler and state ---------------------------------------------------------------------------------
+
+CARD = Card(id="c1", topic="t", front="f", back="b", refs=("r",), digest="d1")
+
+
+def test_leitner_transitions() -> None:
+    entry = scheduler.next_entry(None, CARD, True, DAY)
+    assert entry["box"] == 2 and entry["due"] == "2026-12-01"
+    for box in (3, 4, 5, 5):
+        entry = scheduler.next_entry(entry, CARD, True, DAY)
+        assert entry["box"] == box
+    assert entry["due"] == (DAY + datetime.timedelta(days=16)).isoformat()
+    missed = scheduler.next_entry(entry, CARD, False, DAY)
+    assert missed["box"] == 1 and missed["due"] == "2026-11-30" and missed["lapses"] == 1
+    assert missed["reviews"] == entry["reviews"] + 1
+
+
+def test_changed_card_is_requeued() -> None:
+    state = scheduler.empty_state()
+    state["cards"]["c1"] = {"box": 4, "due": "2027-01-01", "digest": "old"}
+    assert scheduler.card_status(state["cards"]["c1"], CARD, DAY) == "changed"
+    assert scheduler.due_cards(state, [CARD], DAY, 0) == [CARD]
+    assert scheduler.next_entry(state["cards"]["c1"], CARD, True, DAY)["box"] == 2  # restarts from box 1
+    assert scheduler.stats(state, [CARD], DAY)["changed"] == 1
+
+
+def test_due_order_and_new_limit() -> None:
+    cards = [CARD._replace(id=f"c{i}", digest="d") for i in range(5)]
+    state = scheduler.empty_state()
+    state["cards"]["c0"] = {"box": 3, "due": "2026-11-01", "digest": "d"}
+    state["cards"]["c1"] = {"box": 1, "due": "2026-11-29", "digest": "d"}
+    state["cards"]["c2"] = {"box": 1, "due": "2026-12-29", "digest": "d"}
+    queue = scheduler.due_cards(state, cards, DAY, new_limit=1)
+    assert [c.id for c in queue] == ["c1", "c0", "c3"]
+
+
+def test_state_roundtrip_and_atomic_write(tmp_path: Path) -> None:
+    path = tmp_path / "home" / "review.json"
+    entry = scheduler.next_entry(None, CARD, True, DAY)
+    assert scheduler.save_changes(path, {"c1": entry}) is None
+    state, warning = scheduler.load_state(path)
+    assert warning is None and state["cards"]["c1"] == entry
+    assert not list(path.parent.glob("*.tmp"))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        '{"format": "something-else", "version": 1, "cards": {}}',
+        "[]",
+        '{"format": "baclo-review", "version": 1, "cards": {"x": {"box": 9}}}',
+    ],
+)
+def test_corrupt_or_foreign_state_is_set_aside(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "review.json"
+    path.write_text(content, encoding="utf-8")
+    state, warning = scheduler.load_state(path)
+    assert state == scheduler.empty_state()
+    assert warning and "moved it to" in warning
+    aside = list(tmp_path.glob("review.json.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == content
+    assert not path.exists()
+
+
+def test_concurrent_saves_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "review.json"
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(20):
+                card = CARD._replace(id=f"w{n}-{i}")
+                scheduler.save_changes(path, {card.id: scheduler.next_entry(None, card, True, DAY)})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    state, warning = scheduler.load_state(path)
+    assert warning is None and len(state["cards"]) == 80
+
+
+def test_concurrent_processes_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "review.json"
+    code = (
+        "import sys, datetime; from baclo_cli import review as r; from baclo_cli.study import Card\n"
+        "for i in range(15):\n"
+        "    c = Card(id=f'{sys.argv[1]}-{i}', topic='t', front='f', back='b', refs=(), digest='d')\n"
+        "    r.save_changes(r.Path(sys.argv[2]), {c.id: r.next_entry(None, c, True, datetime.date(2026, 1, 1))})\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, f"p{n}", str(path)]) for n in range(3)]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    state, _ = scheduler.load_state(path)
+    assert len(state["cards"]) == 45
+
+
+def test_review_session_from_stdin(runner: CliRunner, tmp_path: Path) -> None:
+    code, out, _ = run(runner, "review", "-t", "withdrawal", "--new", "2", "--today", "2026-11-29", stdin="y\nn\n")
+    assert code == 0 and "Reviewed 2 cards, knew 1." in out
+    stats = json.loads(run(runner, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-30", "-f", "json")[1])
+    assert stats["boxes"] == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}
+    assert stats["due"] == 1 and stats["new"] == stats["cards"] - 2
+    assert Path(stats["state_file"]).parent == tmp_path / "home"
+    code, out, _ = run(runner, "review", "-t", "withdrawal", "--new", "0", "--today", "2026-11-29")
+    assert code == 0 and "Nothing to review today" in out
+
+
+def test_review_reports_corrupt_state(runner: CliRunner, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "review.json").write_text("garbage", encoding="utf-8")
+    code, _, err = run(runner, "review", "--stats")
+    assert code == 0 and "moved it to" in err
+    assert list(home.glob("review.json.corrupt-*"))
+
+
+def test_review_detects_changed_facts(runner: CliRunner, tmp_path: Path) -> None:
+    from .conftest import write
+    from .test_knowledge import MINIMAL
+
+    path = write(tmp_path, "k.yaml", MINIMAL)
+    assert run(runner, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")[0] == 0
+    path.write_text(MINIMAL.replace("value: first", "value: changed"), encoding="utf-8")
+    code, out, _ = run(runner, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")
+    assert code == 0 and "(changed since last review)" in out
+    stats = json.loads(run(runner, "--data", str(path), "review", "--stats", "-f", "json")[1])
+    assert stats["changed"] == 0 and stats["boxes"]["2"] == 1
+
+
+def test_bad_today(runner: CliRunner) -> None:
+    assert run(runner, "review", "--today", "yesterday")[0] == 2
+
+
+def test_glossary_links_topics(runner: CliRunner, kb: Knowledge) -> None:
+    data = json.loads(run(runner, "glossary", "--topic", "pregnancy", "-f", "json")[1])
+    assert {t["term"] for t in data} >= {"Omphalocele", "Neonatal withdrawal"}
+    for term in kb.glossary:
+        assert term.topics, term.term
+
+
+# --- a real terminal ---------------------------------------------------------------------------------------
+
+_SIBLING = Path(sys.executable).with_name("baclo")
+BACLO = str(_SIBLING) if _SIBLING.exists() else (shutil.which("baclo") or "")
+
+
+@pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
+def test_interactive_quiz_in_a_pty(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    key = json.loads(
+        subprocess.run(
+            [BACLO, "quiz", "--seed", "11", "-n", "1", "-f", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+    )["questions"][0]
+    child = pexpect.spawn(
+        BACLO, ["quiz", "--seed", "11", "-n", "1"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100)
+    )
+    child.expect("Answer")
+    child.sendline(key["answer"])
+    child.expect("Correct")
+    child.expect(r"Score: 1/1 \(100%\)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+@pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
+def test_ctrl_c_in_interactive_quiz_reports_partial_score(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm"}
+    child = pexpect.spawn(BACLO, ["quiz", "--seed", "3", "-n", "3"], env=env, encoding="utf-8", timeout=20)
+    child.expect("Answer")
+    child.sendline("a")
+    child.expect("Answer")
+    child.sendintr()
+    child.expect("Score so far: ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in (child.before or "")
+
+
+@pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
+def test_forty_column_terminal_in_a_pty(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    child = pexpect.spawn(BACLO, ["side-effects"], env=env, encoding="utf-8", timeout=20, dimensions=(50, 40))
+    child.expect(pexpect.EOF)
+    child.close()
+    text = (child.before or "").replace("\r\n", "\n")
+    lines = [line for line in text.split("\n") if line]
+    assert lines and max(len(line) for line in lines) <= 40, max(lines, key=len)
+    assert "Drowsiness" in text and "\x1b[" not in text
