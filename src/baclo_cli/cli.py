@@ -158,6 +158,22 @@ def baclo(
 # --- topics ------------------------------------------------------------------------------------------------
 
 
+def _kb_command(name: str, help_text: str, ask: Callable[[Knowledge], Result]) -> None:
+    """Register a command that asks one question of the whole knowledge base (no arguments of its own)."""
+
+    def command(
+        ctx: typer.Context,
+        fmt: FormatOpt = None,
+        sources: SourcesOpt = None,
+        no_color: NoColorOpt = None,
+        data: DataOpt = None,
+    ) -> None:
+        emit(ask, Output(fmt, sources, no_color, data), ctx)
+
+    command.__doc__ = help_text
+    app.command(name, help=help_text)(command)
+
+
 def _topic_command(name: str, help_text: str, *, aliases: tuple[str, ...] = ()) -> None:
     def command(
         ctx: typer.Context,
@@ -184,18 +200,9 @@ def _where(pairs: list[str] | None, **flags: str | None) -> dict[str, str]:
     return where
 
 
-@app.command("overview")
-def overview(
-    ctx: typer.Context,
-    fmt: FormatOpt = None,
-    sources: SourcesOpt = None,
-    no_color: NoColorOpt = None,
-    data: DataOpt = None,
-) -> None:
-    """The drug at a glance and the list of topics (also what plain 'baclo' shows)."""
-    emit(query.overview_result, Output(fmt, sources, no_color, data), ctx)
-
-
+_kb_command(
+    "overview", "The drug at a glance and the list of topics (also what plain 'baclo' shows).", query.overview_result
+)
 _topic_command("mechanism", "How baclofen works: GABA-B agonism in the spinal cord.")
 
 
@@ -248,18 +255,7 @@ _topic_command("pharmacokinetics", "Absorption, distribution, metabolism, elimin
 _topic_command("interactions", "Interacting drugs with effect, mechanism, severity and management.")
 _topic_command("pregnancy", "Pregnancy and lactation: animal data, neonatal withdrawal, milk transfer.")
 _topic_command("overdose", "Overdose: signs, doses reported, management.")
-
-
-@app.command("disputes")
-def disputes(
-    ctx: typer.Context,
-    fmt: FormatOpt = None,
-    sources: SourcesOpt = None,
-    no_color: NoColorOpt = None,
-    data: DataOpt = None,
-) -> None:
-    """Figures on which sources disagree, each value with its own source."""
-    emit(query.disputes_result, Output(fmt, sources, no_color, data), ctx)
+_kb_command("disputes", "Figures on which sources disagree, each value with its own source.", query.disputes_result)
 
 
 class Route(str, Enum):
@@ -319,28 +315,8 @@ def show_topic(
     emit(lambda kb: query.topic_result(kb, topic, criteria), Output(fmt, sources, no_color, data), ctx)
 
 
-@app.command("topics")
-def topics(
-    ctx: typer.Context,
-    fmt: FormatOpt = None,
-    sources: SourcesOpt = None,
-    no_color: NoColorOpt = None,
-    data: DataOpt = None,
-) -> None:
-    """The topics the knowledge file holds, with their fact counts (for scripts)."""
-    emit(query.topics_result, Output(fmt, sources, no_color, data), ctx)
-
-
-@app.command("refs")
-def refs(
-    ctx: typer.Context,
-    fmt: FormatOpt = None,
-    sources: SourcesOpt = None,
-    no_color: NoColorOpt = None,
-    data: DataOpt = None,
-) -> None:
-    """The numbered reference list that every citation points into."""
-    emit(query.refs_result, Output(fmt, sources, no_color, data), ctx)
+_kb_command("topics", "The topics the knowledge file holds, with their fact counts (for scripts).", query.topics_result)
+_kb_command("refs", "The numbered reference list that every citation points into.", query.refs_result)
 
 
 @app.command("glossary")
@@ -372,16 +348,7 @@ def search(
     emit(lambda kb: query.search_result(kb, text, limit), Output(fmt, sources, no_color, data), ctx)
 
 
-@app.command("export")
-def export(
-    ctx: typer.Context,
-    fmt: FormatOpt = None,
-    sources: SourcesOpt = None,
-    no_color: NoColorOpt = None,
-    data: DataOpt = None,
-) -> None:
-    """The whole knowledge base: every topic, the glossary and the references."""
-    emit(query.export_result, Output(fmt, sources, no_color, data), ctx)
+_kb_command("export", "The whole knowledge base: every topic, the glossary and the references.", query.export_result)
 
 
 @app.command("validate")
@@ -493,7 +460,6 @@ def review(
     from . import review as scheduler
     from . import study
     from .render import detect_style, write
-    from .result import Result
     from .session import ReviewTally, Talk, run_review
 
     out = Output(fmt, None, no_color, data).over(ctx.obj if isinstance(ctx.obj, Output) else None)
@@ -514,17 +480,7 @@ def review(
     if warning:
         write(f"baclo: warning: {warning}\n", sys.stderr)
     if show_stats:
-        numbers = scheduler.stats(state, cards, day)
-        rows = [{"measure": k, "value": v} for k, v in numbers.items() if k != "boxes"]
-        rows += [{"measure": f"box {box}", "value": n} for box, n in numbers["boxes"].items()]
-        result = Result(
-            title="Review progress",
-            summary=f"State file: {path}; as of {day.isoformat()}.",
-            columns=["measure", "value"],
-            rows=rows,
-            payload={"state_file": str(path), "today": day.isoformat(), **numbers},
-        )
-        show(result, out, kb.drug.last_reviewed, {})
+        show(scheduler.stats_result(state, cards, day, path), out, kb.drug.last_reviewed, {})
         return
     talk = Talk(sys.stdin, sys.stdout, color=detect_style(sys.stdout, no_color=bool(out.no_color)).color)
     tally = ReviewTally()

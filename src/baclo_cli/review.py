@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .result import Result
 from .study import Card
 
 FORMAT = "baclo-review"
@@ -178,3 +179,16 @@ def stats(state: dict[str, Any], cards: list[Card], today: datetime.date) -> dic
         "retired": sum(1 for card_id in entries if card_id not in known),
         "reviews": sum(int(e.get("reviews", 0)) for e in entries.values()),
     }
+
+
+def stats_result(state: dict[str, Any], cards: list[Card], today: datetime.date, path: Path) -> Result:
+    numbers = stats(state, cards, today)
+    rows: list[dict[str, Any]] = [{"measure": k, "value": v} for k, v in numbers.items() if k != "boxes"]
+    rows += [{"measure": f"box {box}", "value": n} for box, n in numbers["boxes"].items()]
+    return Result(
+        title="Review progress",
+        summary=f"State file: {path}; as of {today.isoformat()}.",
+        columns=["measure", "value"],
+        rows=rows,
+        payload={"state_file": str(path), "today": today.isoformat(), **numbers},
+    )
