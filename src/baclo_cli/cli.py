@@ -106,7 +106,7 @@ def emit(ask: Callable[[Knowledge], Result], given: Output, ctx: typer.Context |
         result = ask(kb)
     except BacloError as error:
         _fail(error)
-    show(result, out, kb.drug.last_reviewed, {r.id: r.number for r in kb.references.values()})
+    show(result, out, kb.drug.last_reviewed, _numbers(kb))
 
 
 def show(result: Result, out: Output, reviewed: str | None, numbers: dict[str, int]) -> None:
