@@ -6,6 +6,8 @@ The questions and the scheduling come from ``study`` and ``review``; this module
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from .knowledge import Knowledge
@@ -116,8 +118,8 @@ def run_review(
     talk: Talk,
     tally: ReviewTally,
     *,
-    path: Any,
-    today: Any,
+    path: Path,
+    today: datetime.date,
     new_limit: int,
     limit: int,
 ) -> list[str]:
