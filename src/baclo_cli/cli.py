@@ -12,7 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from . import __version__, query
-from .errors import EXIT_DATA, EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
 from .knowledge import Knowledge, load_knowledge, resolve_data_path
 from .result import Result
 
@@ -98,9 +98,14 @@ def _load(out: Output) -> Knowledge:
     return load_knowledge(resolve_data_path(str(out.data) if out.data else None))
 
 
+def _resolve(given: Output, ctx: typer.Context | None) -> Output:
+    """The command's own options over those given before the command name."""
+    return given.over(ctx.obj if ctx and isinstance(ctx.obj, Output) else None)
+
+
 def emit(ask: Callable[[Knowledge], Result], given: Output, ctx: typer.Context | None = None) -> None:
     """Load the knowledge, ask, render, write; map domain errors to messages and exit codes."""
-    out = given.over(ctx.obj if ctx and isinstance(ctx.obj, Output) else None)
+    out = _resolve(given, ctx)
     try:
         kb = _load(out)
         result = ask(kb)
@@ -395,7 +400,7 @@ def quiz(
     answer per line; with --format it prints the questions and the answer key without asking."""
     from . import study
 
-    out = Output(fmt, sources, no_color, data).over(ctx.obj if isinstance(ctx.obj, Output) else None)
+    out = _resolve(Output(fmt, sources, no_color, data), ctx)
     chosen_seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
     try:
         kb = _load(out)
@@ -462,7 +467,7 @@ def review(
     from .render import detect_style, write
     from .session import ReviewTally, Talk, run_review
 
-    out = Output(fmt, None, no_color, data).over(ctx.obj if isinstance(ctx.obj, Output) else None)
+    out = _resolve(Output(fmt, None, no_color, data), ctx)
     try:
         day = scheduler.parse_day(today)
     except ValueError:
@@ -474,9 +479,6 @@ def review(
         state, warning = scheduler.load_state(path)
     except BacloError as error:
         _fail(error)
-    except scheduler.StateError as error:
-        write(f"baclo: {error}\n", sys.stderr)
-        raise typer.Exit(EXIT_DATA) from None
     if warning:
         write(f"baclo: warning: {warning}\n", sys.stderr)
     if show_stats:
@@ -563,4 +565,4 @@ def _silence_stdout() -> None:
         pass
 
 
-__all__ = ["EXIT_DATA", "app", "main"]
+__all__ = ["app", "main"]

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .errors import DataFileError
 from .result import Result
 from .study import Card
 
@@ -31,8 +32,11 @@ BOXES = 5
 INTERVALS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16}  # days until a card in this box is due again
 
 
-class StateError(Exception):
-    """The state file could not be read as baclo review state (it has been moved aside)."""
+class StateError(DataFileError):
+    """The state file could neither be read nor moved aside; the CLI reports it like a data file error."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(str(path), message)
 
 
 def state_path() -> Path:
@@ -70,7 +74,7 @@ def load_state(path: Path) -> tuple[dict[str, Any], str | None]:
     except FileNotFoundError:
         return empty_state(), None
     except OSError as exc:
-        raise StateError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
     try:
         state = json.loads(text)
     except ValueError:
@@ -81,7 +85,7 @@ def load_state(path: Path) -> tuple[dict[str, Any], str | None]:
     try:
         os.replace(path, aside)
     except OSError as exc:
-        raise StateError(f"{path} is not baclo review state and could not be moved aside: {exc}") from None
+        raise StateError(path, f"not baclo review state and could not be moved aside: {exc}") from None
     return empty_state(), f"{path} was not readable baclo review state; moved it to {aside} and started afresh"
 
 

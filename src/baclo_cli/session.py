@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .knowledge import Knowledge
-from .render import to_ascii
+from .render import write
 from .review import card_status, due_cards, next_entry, save_changes
 from .study import LETTERS, Card, Question
 
@@ -35,11 +35,7 @@ class Talk:
 
             self.console.print(Text(text, style=style))
             return
-        try:
-            self.stdout.write(text + "\n")
-        except UnicodeEncodeError:
-            self.stdout.write(to_ascii(text) + "\n")
-        self.stdout.flush()
+        write(text + "\n", self.stdout)
 
     def ask(self, prompt: str) -> str | None:
         """One line of answer, or None when input has ended."""
