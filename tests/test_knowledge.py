@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from baclo_cli import knowledge
+from baclo_cli import cache, knowledge, yamlfile
 from baclo_cli.errors import DataFileError
 from baclo_cli.knowledge import Knowledge, load_knowledge
 from baclo_cli.schema import check_knowledge
@@ -43,7 +43,7 @@ def all_text(kb: Knowledge) -> str:
 def test_bundled_file_is_valid(kb: Knowledge) -> None:
     assert kb.drug.name == "baclofen"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", kb.drug.last_reviewed)
-    assert check_knowledge(knowledge.parse_yaml(DATA)) == []
+    assert check_knowledge(yamlfile.parse_yaml(DATA)) == []
 
 
 def test_every_ref_resolves_and_every_reference_is_cited(kb: Knowledge) -> None:
@@ -230,7 +230,7 @@ def test_alias_bomb_fails_fast(tmp_path: Path) -> None:
 
 def test_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
-    path.write_bytes(b"a" * (knowledge.MAX_FILE_BYTES + 1))
+    path.write_bytes(b"a" * (yamlfile.MAX_FILE_BYTES + 1))
     with pytest.raises(DataFileError, match="at most"):
         load_knowledge(path)
 
@@ -258,11 +258,12 @@ def test_cache_is_used_and_a_bad_cache_is_ignored(tmp_path: Path, monkeypatch: p
     load_knowledge(path)
     cache_files = list((tmp_path / "cache").glob("knowledge-*.marshal"))
     assert len(cache_files) == 1
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
 
-    def no_yaml(_: Path) -> None:
+    def no_yaml(*_: object) -> None:
         raise AssertionError("YAML parsed despite a valid cache")
 
-    monkeypatch.setattr(knowledge, "parse_yaml", no_yaml)
+    monkeypatch.setattr(knowledge, "parse_yaml_text", no_yaml)
     assert load_knowledge(path).topics["alpha"].title == "Alpha"
     monkeypatch.undo()
     monkeypatch.setenv("BACLO_CACHE_DIR", str(tmp_path / "cache"))
@@ -270,8 +271,10 @@ def test_cache_is_used_and_a_bad_cache_is_ignored(tmp_path: Path, monkeypatch: p
     assert load_knowledge(path).topics["alpha"].title == "Alpha"
     import marshal
 
-    key = knowledge._cache_key(path, path.stat())
-    cache_files[0].write_bytes(marshal.dumps({"key": key, "data": {"schema": 1}}))
+    # A cache file whose payload was changed but whose header was not: the checksum refuses it.
+    blob = cache_files[0].read_bytes()
+    payload = marshal.dumps({"key": cache.content_key(path.read_bytes()), "data": {"schema": 1}})
+    cache_files[0].write_bytes(blob[: len(cache.MAGIC) + 40] + payload)
     assert load_knowledge(path).topics["alpha"].title == "Alpha"  # tampered cache: falls back to the file
 
 
