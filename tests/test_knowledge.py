@@ -11,13 +11,13 @@ import pytest
 from baclo_cli import cache, knowledge, yamlfile
 from baclo_cli.errors import DataFileError
 from baclo_cli.knowledge import Knowledge, load_knowledge
-from baclo_cli.schema import check_knowledge
+from baclo_cli.schema import REFERENCE_KINDS, check_knowledge
 from baclo_cli.validation import validation_result
 
 from .conftest import DATA, write
 
 MINIMAL = """\
-schema: 1
+schema: 2
 drug: {name: testdrug, class: test class, brand_names: [T], last_reviewed: "2026-01-01"}
 topics:
   alpha:
@@ -26,7 +26,7 @@ topics:
     facts:
       - {name: one, value: first, refs: [r1]}
 references:
-  - {id: r1, title: Ref one, publisher: Pub, url: "https://example.org/1"}
+  - {id: r1, title: Ref one, publisher: Pub, kind: study, url: "https://example.org/1"}
 glossary:
   - {term: Thing, definition: A thing., refs: [r1]}
 """
@@ -61,10 +61,19 @@ def test_every_ref_resolves_and_every_reference_is_cited(kb: Knowledge) -> None:
     assert cited == set(kb.references)
 
 
-def test_every_reference_has_title_publisher_and_url(kb: Knowledge) -> None:
+def test_every_reference_has_title_publisher_kind_and_url_or_reason(kb: Knowledge) -> None:
     for ref in kb.references.values():
         assert ref.title and ref.publisher
-        assert ref.url.startswith(("https://", "http://")), ref.id
+        assert ref.kind in REFERENCE_KINDS, ref.id
+        assert ref.url.startswith(("https://", "http://")) or len(ref.note) > 40, ref.id
+        assert "shared/" not in ref.note, ref.id
+
+
+def test_every_label_fact_cites_a_label(kb: Knowledge) -> None:
+    for topic in kb.topics.values():
+        for fact in topic.facts:
+            if fact.evidence == "label":
+                assert any(kb.references[r].kind == "label" for r in fact.refs), (topic.name, fact.fields)
 
 
 ARTICLE_FACTS = {
@@ -168,7 +177,7 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
     ("text", "message", "line"),
     [
         ("a: [1, 2\n", "invalid YAML", 2),
-        ("schema: 2\n", "unsupported schema 2", 1),
+        ("schema: 1\n", "unsupported schema 1", 1),
         ("- just\n- a list\n", "expected a mapping", None),
         (
             MINIMAL.replace("refs: [r1]}", "refs: [nope]}"),
@@ -236,7 +245,7 @@ def test_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:
 
 
 def test_uncited_reference_is_a_problem(tmp_path: Path) -> None:
-    text = MINIMAL + '  - {id: r2, title: Two, publisher: P, url: "https://example.org/2"}\n'
+    text = MINIMAL + '  - {id: r2, title: Two, publisher: P, kind: study, url: "https://example.org/2"}\n'
     text = text.replace("glossary:\n  - {term: Thing, definition: A thing., refs: [r1]}\n", "")
     text = text.replace("references:", "glossary:\n  - {term: Thing, definition: A thing., refs: [r1]}\nreferences:")
     problems = check_knowledge(__import__("yaml").safe_load(text))

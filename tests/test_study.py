@@ -177,8 +177,8 @@ def test_due_order_and_new_limit() -> None:
 
 def test_state_roundtrip_and_atomic_write(tmp_path: Path) -> None:
     path = tmp_path / "home" / "review.json"
-    entry = scheduler.next_entry(None, CARD, True, DAY)
-    assert scheduler.save_changes(path, {"c1": entry}) is None
+    entry, warning = scheduler.record_answer(path, CARD, True, DAY)
+    assert warning is None and entry["history"] == [[DAY.isoformat(), "good"]]
     state, warning = scheduler.load_state(path)
     assert warning is None and state["cards"]["c1"] == entry
     assert not list(path.parent.glob("*.tmp"))
@@ -191,6 +191,10 @@ def test_state_roundtrip_and_atomic_write(tmp_path: Path) -> None:
         '{"format": "something-else", "version": 1, "cards": {}}',
         "[]",
         '{"format": "baclo-review", "version": 1, "cards": {"x": {"box": 9}}}',
+        '{"format": "baclo-review", "version": 1, "cards": {"x": {"box": 1, "due": "soon", "digest": "d"}}}',
+        '{"format": "baclo-review", "version": 1, "cards": {"x": {"box": 1, "due": "2026-01-01", "digest": "d",'
+        ' "reviews": "many"}}}',
+        "[" * 100_000,
     ],
 )
 def test_corrupt_or_foreign_state_is_set_aside(tmp_path: Path, content: str) -> None:
@@ -204,15 +208,22 @@ def test_corrupt_or_foreign_state_is_set_aside(tmp_path: Path, content: str) -> 
     assert not path.exists()
 
 
-def test_concurrent_saves_lose_nothing(tmp_path: Path) -> None:
+def test_undecodable_state_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "review.json"
+    path.write_bytes(b"\xff\xfe{}")
+    state, warning = scheduler.load_state(path)
+    assert state == scheduler.empty_state() and warning
+
+
+def test_concurrent_answers_to_the_same_cards_all_count(tmp_path: Path) -> None:
     path = tmp_path / "review.json"
     errors: list[BaseException] = []
+    cards = [CARD._replace(id=f"shared-{i}") for i in range(5)]
 
     def worker(n: int) -> None:
         try:
             for i in range(20):
-                card = CARD._replace(id=f"w{n}-{i}")
-                scheduler.save_changes(path, {card.id: scheduler.next_entry(None, card, True, DAY)})
+                scheduler.record_answer(path, cards[i % 5], (i + n) % 2 == 0, DAY)
         except BaseException as exc:
             errors.append(exc)
 
@@ -223,21 +234,26 @@ def test_concurrent_saves_lose_nothing(tmp_path: Path) -> None:
         t.join()
     assert not errors
     state, warning = scheduler.load_state(path)
-    assert warning is None and len(state["cards"]) == 80
+    assert warning is None
+    assert sum(e["reviews"] for e in state["cards"].values()) == 80
+    assert sum(len(e["history"]) for e in state["cards"].values()) == 80
 
 
-def test_concurrent_processes_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "review.json"
-    code = (
-        "import sys, datetime; from baclo_cli import review as r; from baclo_cli.study import Card\n"
-        "for i in range(15):\n"
-        "    c = Card(id=f'{sys.argv[1]}-{i}', topic='t', front='f', back='b', refs=(), digest='d')\n"
-        "    r.save_changes(r.Path(sys.argv[2]), {c.id: r.next_entry(None, c, True, datetime.date(2026, 1, 1))})\n"
-    )
-    procs = [subprocess.Popen([sys.executable, "-c", code, f"p{n}", str(path)]) for n in range(3)]
-    assert all(p.wait(timeout=60) == 0 for p in procs)
-    state, _ = scheduler.load_state(path)
-    assert len(state["cards"]) == 45
+def test_parallel_review_sessions_lose_no_answer(tmp_path: Path) -> None:
+    """Real processes, the real CLI: 12 sessions at once, 5 answers each (mostly the same new cards): all 60
+    answers are recorded."""
+    env = {**os.environ, "BACLO_HOME": str(tmp_path / "home"), "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "baclo_cli", "review", "-t", "withdrawal", "--new", "5", "--today", "2026-11-29"]
+    procs = [
+        subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(12)
+    ]
+    outputs = [p.communicate(b"y\nn\ny\ny\nn\n", timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
+    assert all(b"Reviewed 5 cards" in out for out, _ in outputs)
+    state = json.loads((tmp_path / "home" / "review.json").read_text(encoding="utf-8"))
+    assert sum(e["reviews"] for e in state["cards"].values()) == 60
+    assert sum(e["lapses"] for e in state["cards"].values()) == 24
 
 
 def test_review_session_from_stdin(runner: CliRunner, tmp_path: Path) -> None:

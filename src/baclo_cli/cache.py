@@ -14,6 +14,7 @@ format. The cache is trusted only as far as it deserves:
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import stat
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 try:  # the bare C module: hashlib would load OpenSSL, a few milliseconds on every run
-    from _sha256 import sha256
+    from _sha256 import sha256  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - Python 3.12 renamed it
     from hashlib import sha256
 
@@ -48,7 +49,7 @@ def enabled() -> bool:
 def content_key(raw: bytes) -> str:
     digest = sha256(raw)
     digest.update(f"\0{CACHE_FORMAT}\0{__version__}".encode())
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 def _private_dir(create: bool) -> Path | None:
@@ -123,7 +124,5 @@ def write(key: str, data: Any) -> None:
         os.replace(tmp, folder / f"knowledge-{key}.marshal")
     except OSError:
         if tmp:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass

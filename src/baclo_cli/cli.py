@@ -279,30 +279,49 @@ class Renal(str, Enum):
     dialysis = "dialysis"
 
 
+class Sex(str, Enum):
+    female = "female"
+    male = "male"
+
+
 @app.command("dose-check")
 def dose_check(
     ctx: typer.Context,
     dose: Annotated[str, typer.Argument(help="The dose: a number, optionally with mg or mcg (80, 80mg, 50mcg).")],
     route: Annotated[Route, typer.Option("--route", "-r", help="Route of the dose.")] = Route.oral,
     per: Annotated[Per, typer.Option("--per", "-p", help="Whether the dose is per day or a single dose.")] = Per.day,
-    renal: Annotated[Renal, typer.Option("--renal", help="Kidney function.")] = Renal.normal,
+    renal: Annotated[
+        Renal | None, typer.Option("--renal", help="Kidney function (default: judged from --crcl, else normal).")
+    ] = None,
+    crcl: Annotated[
+        float | None, typer.Option("--crcl", help="Creatinine clearance, mL/min.", show_default=False)
+    ] = None,
+    age: Annotated[float | None, typer.Option("--age", help="Age in years (Cockcroft-Gault).")] = None,
+    weight: Annotated[float | None, typer.Option("--weight", help="Weight in kg (Cockcroft-Gault).")] = None,
+    scr: Annotated[float | None, typer.Option("--scr", help="Serum creatinine, mg/dL (Cockcroft-Gault).")] = None,
+    scr_umol: Annotated[
+        float | None, typer.Option("--scr-umol", help="Serum creatinine, umol/L (Cockcroft-Gault).")
+    ] = None,
+    sex: Annotated[Sex | None, typer.Option("--sex", help="female or male (Cockcroft-Gault).")] = None,
     fmt: FormatOpt = None,
     sources: SourcesOpt = None,
     no_color: NoColorOpt = None,
     data: DataOpt = None,
 ) -> None:
-    """Place a dose against the cited thresholds (labelled start, usual, maximum; study and toxicity doses).
+    """Place a dose against the ceiling that applies to the patient described, and say whose ceiling it is.
 
-    A fact lookup, not a recommendation. Exit 0 within the labelled range, 4 above it, 2 for a bad dose.
-    Oral doses default to mg, intrathecal doses to mcg.
+    A fact lookup, not a recommendation. Kidney function comes from --renal, --crcl, or Cockcroft-Gault
+    (--age --weight --scr|--scr-umol --sex). Exit 0 within the ceiling, 4 above it, 1 when the knowledge file
+    holds no ceiling for the patient described, 2 for bad input. Oral doses default to mg, intrathecal to mcg.
     """
+    from .clearance import find_clearance
     from .dose import dose_check_result
 
-    emit(
-        lambda kb: dose_check_result(kb, dose, route.value, per.value, renal.value),
-        Output(fmt, sources, no_color, data),
-        ctx,
-    )
+    def ask(kb: Knowledge) -> Result:
+        clearance = find_clearance(crcl, age, weight, scr, scr_umol, sex.value if sex else None)
+        return dose_check_result(kb, dose, route.value, per.value, renal.value if renal else None, clearance)
+
+    emit(ask, Output(fmt, sources, no_color, data), ctx)
 
 
 @app.command("show")

@@ -1,7 +1,14 @@
-"""``baclo dose-check``: place a dose against the cited thresholds of the knowledge file.
+"""``baclo dose-check``: place a dose against the ceiling that applies to the patient described.
 
-A fact lookup, not a recommendation: every threshold is a `dose_bands` row with its references; this
-module only compares numbers and says where the dose falls.
+A fact lookup, not a recommendation. Every threshold is a cited ``dose_bands`` row of the knowledge file;
+this module picks the bands for the route, the basis (per day or per dose) and the kidney function, finds
+the ceiling that applies, and says whose number it is (label, compendium, study). It never reassures without
+a cited ceiling: with no ceiling for the patient described the verdict says so and the exit code is 1.
+
+Kidney function: ``--renal normal|impaired|dialysis`` and/or a creatinine clearance (given, or estimated by
+Cockcroft-Gault). A band for impaired kidneys covers ``above < CrCl <= up_to`` mL/min, so a clearance on a
+boundary falls in the band with the lower ceiling. ``impaired`` without a clearance is judged against the
+mildest impairment band's ceiling, and the lower ceilings are listed.
 """
 
 from __future__ import annotations
@@ -10,14 +17,23 @@ import math
 import re
 from typing import Any
 
-from .errors import EXIT_ABOVE_LABEL, BadValue
+from .clearance import Clearance
+from .errors import EXIT_ABOVE_LABEL, EXIT_NOT_FOUND, BadValue
 from .knowledge import DoseBand, Knowledge
 from .query import cited_references
 from .result import Result
 
 DISCLAIMER = "A fact lookup against cited thresholds, not a dosing recommendation."
-LABELLED_KINDS = ("start", "usual", "label-max")
 MAX_PLAUSIBLE_MG = 100_000.0  # 100 g: far beyond any reported ingestion; larger is a typing error
+BASIS_WORDS = {
+    "label": "labelled",
+    "regulator": "regulator's",
+    "guideline": "guideline",
+    "compendium": "compendium (not labelled)",
+    "study": "study-derived (not labelled)",
+    "case-report": "case-report (not labelled)",
+    "article": "consumer-article (not labelled)",
+}
 
 _UNITS = {
     "mg": "mg",
@@ -30,15 +46,17 @@ _UNITS = {
     "microgram": "mcg",
     "micrograms": "mcg",
 }
-_DOSE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([^\s0-9.]*)\s*$")
+_DOSE = re.compile(r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?\s*([^\s0-9.]{0,20})\s*")
+_NUMBER = re.compile(r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?|\.[0-9]{1,20})")
 
 
 def parse_dose(text: str, default_unit: str) -> tuple[float, str]:
     """``"80"``, ``"80mg"``, ``"50 mcg"`` -> (amount, unit); anything else is a ``BadValue``."""
-    match = _DOSE.match(text)
-    if not match:
+    match = _DOSE.fullmatch(text)
+    number = _NUMBER.match(text)
+    if not match or not number:
         raise BadValue(f"'{text}' is not a dose: give a positive number, optionally with mg or mcg (e.g. 80mg)")
-    amount = float(match.group(1))
+    amount = float(number.group(1))
     unit_text = match.group(2).lower()
     if unit_text and unit_text not in _UNITS:
         raise BadValue(f"unknown unit '{match.group(2)}': use mg or mcg")
@@ -59,78 +77,215 @@ def _convert(amount: float, unit: str, to: str) -> float:
     return mg * 1000 if to == "mcg" else mg
 
 
-def select_bands(kb: Knowledge, route: str, per: str, renal: str) -> list[DoseBand]:
-    """The bands for a route and basis; bands for a specific renal status replace the general labelled ones."""
-    general = [b for b in kb.dose_bands if b.route == route and b.per == per and b.renal in ("any", "normal")]
-    specific = [b for b in kb.dose_bands if b.route == route and b.per == per and b.renal == renal != "normal"]
-    if any(b.kind in LABELLED_KINDS for b in specific):
-        general = [b for b in general if b.kind not in LABELLED_KINDS]
-    return sorted(general + specific, key=lambda b: (_to_mg(b.amount, b.unit), b.kind))
-
-
-def _ceiling(bands: list[DoseBand]) -> DoseBand | None:
-    for kinds in (("label-max",), ("usual", "start")):
-        candidates = [b for b in bands if b.kind in kinds]
-        if candidates:
-            return max(candidates, key=lambda b: _to_mg(b.amount, b.unit))
-    return None
-
-
 def _fmt(amount: float) -> str:
-    return f"{amount:g}"
+    return f"{amount:.3g}" if amount < 100 and not float(amount).is_integer() else f"{amount:g}"
+
+
+def _crcl_range(band: DoseBand) -> str:
+    return f"CrCl {_fmt(band.crcl_above or 0)}-{_fmt(band.crcl_up_to or 0)} mL/min"
+
+
+class Patient:
+    """The kidney function asked about: ``status`` is normal, impaired or dialysis; ``stated`` says whether
+    the user said anything at all."""
+
+    def __init__(self, renal: str | None, clearance: Clearance | None, impaired_bands: list[DoseBand]) -> None:
+        self.clearance = clearance
+        self.stated = renal is not None or clearance is not None
+        if clearance is None:
+            self.status = renal or "normal"
+            return
+        if renal == "dialysis":
+            raise BadValue("on dialysis a creatinine clearance does not apply: give --renal dialysis alone")
+        top = max((b.crcl_up_to or 0 for b in impaired_bands), default=None)
+        reduced = top is not None and clearance.ml_per_min <= top
+        if renal == "normal" and reduced:
+            raise BadValue(f"--renal normal contradicts {clearance.describe()}: the sources reduce the dose there")
+        if renal == "impaired" and top is not None and not reduced:
+            raise BadValue(f"--renal impaired contradicts {clearance.describe()}: above every impairment band")
+        self.status = "impaired" if reduced or (renal == "impaired") else "normal"
+
+    def describe(self) -> str:
+        if self.clearance is not None:
+            return f"kidney function {self.status}, {self.clearance.describe()}"
+        if not self.stated:
+            return "kidney function not stated (judged as normal)"
+        if self.status == "dialysis":
+            return "on dialysis"
+        return f"kidney function {self.status}, clearance not given"
+
+
+def _ceiling_band(bands: list[DoseBand]) -> DoseBand | None:
+    maxima = [b for b in bands if b.kind == "max"]
+    return min(maxima, key=lambda b: _to_mg(b.amount, b.unit)) if maxima else None
 
 
 def dose_check_result(
-    kb: Knowledge, dose_text: str, route: str = "oral", per: str = "day", renal: str = "normal"
+    kb: Knowledge,
+    dose_text: str,
+    route: str = "oral",
+    per: str = "day",
+    renal: str | None = None,
+    clearance: Clearance | None = None,
 ) -> Result:
     default_unit = "mcg" if route == "intrathecal" else "mg"
     amount, unit = parse_dose(dose_text, default_unit)
-    bands = select_bands(kb, route, per, renal)
-    if not bands:
-        raise BadValue(f"the knowledge file holds no {route} thresholds per {per}")
-    band_unit = bands[0].unit
+    mine = [b for b in kb.dose_bands if b.route == route and b.per == per]
+    general = [b for b in mine if b.renal in ("any", "normal")]
+    impaired = [b for b in mine if b.renal == "impaired" and b.kind == "max"]
+    patient = Patient(renal, clearance, [b for b in impaired if b.crcl_up_to is not None])
+    if not mine:
+        raise_no_bands = f"the knowledge file holds no {route} thresholds per {per}"
+        return _no_ceiling(kb, amount, unit, route, per, patient, raise_no_bands)
+
+    band_unit = mine[0].unit
     value = _convert(amount, unit, band_unit)
     shown = f"{_fmt(value)} {band_unit}/{per} {route}"
-    rows: list[dict[str, Any]] = []
-    for band in bands:
-        threshold = _convert(band.amount, band.unit, band_unit)
-        position = "at" if math.isclose(value, threshold) else ("above" if value > threshold else "below")
-        rows.append(
-            {
-                "kind": band.kind,
-                "threshold": f"{_fmt(threshold)} {band_unit}",
-                "label": band.label,
-                "your_dose": f"{position} this",
-                "refs": list(band.refs),
-            }
-        )
-    ceiling = _ceiling(bands)
-    start = next((b for b in bands if b.kind == "start"), None)
-    passed = [b for b in bands if b.kind in ("study", "toxicity") and value >= _convert(b.amount, b.unit, band_unit)]
-    if ceiling is None:
-        verdict, code = "no labelled ceiling in the knowledge file for this route", 0
-    elif value > _convert(ceiling.amount, ceiling.unit, band_unit):
-        verdict, code = f"ABOVE the labelled range (ceiling {_fmt(ceiling.amount)} {ceiling.unit})", EXIT_ABOVE_LABEL
-    elif start is not None and value < _convert(start.amount, start.unit, band_unit):
-        verdict, code = f"below the labelled starting dose ({_fmt(start.amount)} {start.unit})", 0
+    notes: list[str] = []
+
+    # The bands that apply to this patient, and the one whose number is the ceiling.
+    if patient.status == "dialysis":
+        specific = [b for b in mine if b.renal == "dialysis"]
+        context = [b for b in general if b.kind in ("study", "toxicity")]
+        ceiling = _ceiling_band(specific)
+    elif patient.status == "impaired":
+        if patient.clearance is not None:
+            crcl = patient.clearance.ml_per_min
+            specific = [b for b in impaired if b.crcl_above is not None and b.crcl_above < crcl <= (b.crcl_up_to or 0)]
+        else:
+            mildest = max(impaired, key=lambda b: b.crcl_up_to or 0, default=None)
+            specific = [mildest] if mildest else []
+            lower = [b for b in impaired if b is not mildest]
+            if mildest is not None:
+                notes.append(
+                    f"Clearance not given: judged against the mildest impairment band ({_crcl_range(mildest)}). "
+                    "Lower clearance lowers the ceiling: "
+                    + "; ".join(f"{_crcl_range(b)}: {_fmt(b.amount)} {b.unit}" for b in lower)
+                    + ". Give --crcl or --age/--weight/--scr/--sex for the band that applies."
+                )
+        context = [b for b in general if b.kind != "max"] + [b for b in impaired if b not in specific]
+        ceiling = _ceiling_band(specific)
+        context += [b for b in general if b.kind == "max"]  # shown for comparison: it is for normal kidneys
     else:
-        verdict, code = f"within the labelled range (up to {_fmt(ceiling.amount)} {ceiling.unit})", 0
-    headline = f"{shown}, renal function {renal}: {verdict}."
-    summary = ""
-    if passed:
-        summary = "At or above: " + "; ".join(f"{b.label} ({_fmt(b.amount)} {b.unit})" for b in passed) + "."
-    notes = [DISCLAIMER]
-    renal_facts = _renal_facts(kb, renal)
+        specific = []
+        context = list(general)
+        ceiling = _ceiling_band(general)
+
+    shown_bands = sorted({*specific, *context}, key=lambda b: (_to_mg(b.amount, b.unit), b.kind))
+    if ceiling is None:
+        reason = f"the knowledge file holds no {route} maximum per {per} for {patient.describe()}"
+        return _no_ceiling(kb, amount, unit, route, per, patient, reason, shown_bands)
+
+    ceiling_value = _convert(ceiling.amount, ceiling.unit, band_unit)
+    whose = BASIS_WORDS.get(ceiling.basis, ceiling.basis)
+    start = next((b for b in general if b.kind == "start"), None) if patient.status == "normal" else None
+    if value > ceiling_value and not math.isclose(value, ceiling_value):
+        verdict = f"ABOVE the {whose} maximum that applies ({_fmt(ceiling.amount)} {ceiling.unit}: {ceiling.label})"
+        code = EXIT_ABOVE_LABEL
+    elif start is not None and value < _convert(start.amount, start.unit, band_unit):
+        verdict = f"below the labelled starting dose ({_fmt(start.amount)} {start.unit})"
+        code = 0
+    else:
+        verdict = f"within the {whose} maximum that applies ({_fmt(ceiling.amount)} {ceiling.unit}: {ceiling.label})"
+        code = 0
+    headline = f"{shown}, {patient.describe()}: {verdict}."
+    rows = [_band_row(b, value, band_unit, b is ceiling) for b in shown_bands]
+    passed = [
+        f"{b.label} ({_fmt(b.amount)} {b.unit})"
+        for b in shown_bands
+        if b.kind in ("study", "toxicity") and value >= _convert(b.amount, b.unit, band_unit)
+    ]
+    summary = f"At or above: {'; '.join(passed)}." if passed else ""
+    shape = (shown, value, band_unit, route, per)
+    return _result(kb, shape, patient, headline, verdict, code, ceiling, rows, summary, notes)
+
+
+def _band_row(band: DoseBand, value: float, unit: str, is_ceiling: bool) -> dict[str, Any]:
+    threshold = _convert(band.amount, band.unit, unit)
+    position = "at" if math.isclose(value, threshold) else ("above" if value > threshold else "below")
+    label = band.label
+    if band.reduction:
+        label += f" [{_crcl_range(band)}; general maximum reduced by {band.reduction}]"
+    return {
+        "kind": ("CEILING " if is_ceiling else "") + band.kind,
+        "threshold": f"{_fmt(threshold)} {unit}",
+        "basis": band.basis,
+        "label": label,
+        "your_dose": f"{position} this",
+        "refs": list(band.refs),
+    }
+
+
+def _renal_facts(kb: Knowledge, status: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Dosing facts for the kidney function asked about (population renal, and dialysis for dialysis)."""
+    if status == "normal" or "dosing" not in kb.topics:
+        return []
+    wanted = {"renal", "dialysis"} if status == "dialysis" else {"renal"}
+    return [
+        (f"{fact.fields.get('situation', '')}: {fact.fields.get('guidance', '')}", fact.refs)
+        for fact in kb.topics["dosing"].facts
+        if str(fact.fields.get("population", "")) in wanted
+    ]
+
+
+def _clearance_refs(kb: Knowledge, patient: Patient) -> list[str]:
+    if patient.clearance is None or patient.clearance.method == "given":
+        return []
+    return [r for t in kb.glossary if t.term.lower().startswith("cockcroft") for r in t.refs]
+
+
+def _no_ceiling(
+    kb: Knowledge,
+    amount: float,
+    unit: str,
+    route: str,
+    per: str,
+    patient: Patient,
+    reason: str,
+    bands: list[DoseBand] | None = None,
+) -> Result:
+    shown = f"{_fmt(amount)} {unit}/{per} {route}"
+    verdict = f"NOT CHECKED: {reason}; no cited ceiling, so no reassurance"
+    headline = f"{shown}, {patient.describe()}: {verdict}."
+    rows = [_band_row(b, _convert(amount, unit, b.unit), b.unit, False) for b in bands or []]
+    shape = (shown, amount, unit, route, per)
+    return _result(kb, shape, patient, headline, verdict, EXIT_NOT_FOUND, None, rows, "", [])
+
+
+def _result(
+    kb: Knowledge,
+    shape: tuple[str, float, str, str, str],
+    patient: Patient,
+    headline: str,
+    verdict: str,
+    code: int,
+    ceiling: DoseBand | None,
+    rows: list[dict[str, Any]],
+    summary: str,
+    notes: list[str],
+) -> Result:
+    shown, value, unit, route, per = shape
+    notes = [DISCLAIMER, *notes]
+    renal_facts = _renal_facts(kb, patient.status)
     notes += [f"Renal note: {text}" for text, _ in renal_facts]
-    references = cited_references(kb, [r for b in bands for r in b.refs] + [r for _, refs in renal_facts for r in refs])
+    extra_refs = _clearance_refs(kb, patient)
+    if patient.clearance is not None and patient.clearance.method != "given":
+        notes.append(f"Clearance: {patient.clearance.describe()}; formula {patient.clearance.as_dict()['formula']}.")
+    ref_ids = [r for row in rows for r in row["refs"]] + [r for _, refs in renal_facts for r in refs] + extra_refs
+    references = cited_references(kb, ref_ids)
     payload = {
-        "dose": {"amount": value, "unit": band_unit, "per": per, "route": route, "renal": renal},
+        "dose": {"amount": value, "unit": unit, "per": per, "route": route},
+        "patient": {
+            "kidney_function": patient.status,
+            "stated": patient.stated,
+            "clearance": patient.clearance.as_dict() if patient.clearance else None,
+        },
         "verdict": verdict,
-        "above_label": code == EXIT_ABOVE_LABEL,
-        "ceiling": None
-        if ceiling is None
-        else {"amount": ceiling.amount, "unit": ceiling.unit, "label": ceiling.label},
+        "above_ceiling": code == EXIT_ABOVE_LABEL,
+        "checked": ceiling is not None,
+        "ceiling": None if ceiling is None else ceiling.as_dict(),
         "bands": rows,
+        "notes": notes[1:],
         "renal_notes": [{"text": text, "refs": list(refs)} for text, refs in renal_facts],
         "disclaimer": DISCLAIMER,
         "references": [r.as_dict() for r in references],
@@ -138,7 +293,7 @@ def dose_check_result(
     return Result(
         title=f"Dose check: {shown}",
         summary=summary,
-        columns=["kind", "threshold", "label", "your_dose"],
+        columns=["kind", "threshold", "basis", "label", "your_dose"],
         rows=rows,
         payload=payload,
         references=references,
@@ -146,15 +301,3 @@ def dose_check_result(
         exit_code=code,
         verdict=headline,
     )
-
-
-def _renal_facts(kb: Knowledge, renal: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Dosing facts for the renal status asked about (population renal, and dialysis for dialysis)."""
-    if renal == "normal" or "dosing" not in kb.topics:
-        return []
-    wanted = {"renal", "dialysis"} if renal == "dialysis" else {"renal"}
-    return [
-        (f"{fact.fields.get('situation', '')}: {fact.fields.get('guidance', '')}", fact.refs)
-        for fact in kb.topics["dosing"].facts
-        if str(fact.fields.get("population", "")) in wanted
-    ]

@@ -7,7 +7,8 @@ EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_DATA = 3
-EXIT_ABOVE_LABEL = 4
+EXIT_ABOVE_LABEL = 4  # dose-check: above the ceiling that applies to the patient described
+EXIT_WRITE = 5  # output or review progress could not be written (disk full, closed stdout)
 EXIT_INTERRUPTED = 130
 
 

@@ -24,20 +24,20 @@ class Reference(NamedTuple):
     number: int
     title: str
     publisher: str
-    url: str
+    kind: str
+    url: str = ""  # empty: no canonical address is known; the note says why
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+        return {
             "id": self.id,
             "number": self.number,
             "title": self.title,
             "publisher": self.publisher,
-            "url": self.url,
+            "kind": self.kind,
+            "url": self.url or None,
+            "note": self.note or None,
         }
-        if self.note:
-            out["note"] = self.note
-        return out
 
 
 class Fact(NamedTuple):
@@ -90,14 +90,39 @@ class Term(NamedTuple):
 
 
 class DoseBand(NamedTuple):
+    """A cited threshold. For reduced kidney function a band may hold a clearance range (above < CrCl <=
+    up_to, mL/min) and a ``reduction`` of the general maximum, whose ``amount`` is then worked out here."""
+
     route: str
     per: str
     renal: str
     kind: str
+    basis: str
     label: str
     amount: float
     unit: str
     refs: tuple[str, ...]
+    crcl_above: float | None = None
+    crcl_up_to: float | None = None
+    reduction: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "route": self.route,
+            "per": self.per,
+            "renal": self.renal,
+            "kind": self.kind,
+            "basis": self.basis,
+            "label": self.label,
+            "amount": self.amount,
+            "unit": self.unit,
+        }
+        if self.crcl_above is not None:
+            out["crcl"] = {"above": self.crcl_above, "up_to": self.crcl_up_to}
+        if self.reduction:
+            out["reduction"] = self.reduction
+        out["refs"] = list(self.refs)
+        return out
 
 
 class Drug(NamedTuple):
@@ -176,7 +201,8 @@ def build_knowledge(data: dict[str, Any], source: str) -> Knowledge:
             number=i,
             title=ref["title"],
             publisher=ref["publisher"],
-            url=ref["url"],
+            kind=ref["kind"],
+            url=ref.get("url", ""),
             note=ref.get("note", ""),
         )
         for i, ref in enumerate(data["references"], start=1)
@@ -192,19 +218,7 @@ def build_knowledge(data: dict[str, Any], source: str) -> Knowledge:
         )
         for entry in data["glossary"]
     )
-    bands = tuple(
-        DoseBand(
-            route=band["route"],
-            per=band["per"],
-            renal=band.get("renal", "any"),
-            kind=band["kind"],
-            label=band["label"],
-            amount=float(band["amount"]),
-            unit=band["unit"],
-            refs=tuple(band["refs"]),
-        )
-        for band in data.get("dose_bands", ())
-    )
+    bands = _build_bands(data.get("dose_bands", ()))
     drug = data["drug"]
     return Knowledge(
         source=source,
@@ -219,6 +233,41 @@ def build_knowledge(data: dict[str, Any], source: str) -> Knowledge:
         glossary=glossary,
         dose_bands=bands,
     )
+
+
+def _build_bands(raw: Any) -> tuple[DoseBand, ...]:
+    general_max = {
+        (b["route"], b["per"]): (float(b["amount"]), b["unit"])
+        for b in raw
+        if b["kind"] == "max" and b.get("renal", "any") in ("any", "normal") and "amount" in b
+    }
+    bands = []
+    for band in raw:
+        crcl = band.get("crcl") or {}
+        reduction = band.get("reduction", "")
+        if reduction:
+            top, unit = general_max[(band["route"], band["per"])]
+            numerator, denominator = (int(n) for n in reduction.split("/"))
+            amount = round(top * (denominator - numerator) / denominator, 2)
+        else:
+            amount, unit = float(band["amount"]), band["unit"]
+        bands.append(
+            DoseBand(
+                route=band["route"],
+                per=band["per"],
+                renal=band.get("renal", "any"),
+                kind=band["kind"],
+                basis=band["basis"],
+                label=band["label"],
+                amount=amount,
+                unit=unit,
+                refs=tuple(band["refs"]),
+                crcl_above=float(crcl["above"]) if crcl else None,
+                crcl_up_to=float(crcl["up_to"]) if crcl else None,
+                reduction=reduction,
+            )
+        )
+    return tuple(bands)
 
 
 def _build_topic(name: str, topic: dict[str, Any]) -> Topic:

@@ -135,7 +135,7 @@ def refs_result(kb: Knowledge) -> Result:
     rows = [r.as_dict() for r in kb.references.values()]
     return Result(
         title="References",
-        columns=["number", "id", "title", "publisher", "url", "note"],
+        columns=["number", "id", "kind", "title", "publisher", "url", "note"],
         rows=rows,
         payload=rows,
     )
@@ -302,19 +302,7 @@ def export_result(kb: Knowledge) -> Result:
         "references": [r.as_dict() for r in kb.references.values()],
     }
     if kb.dose_bands:
-        payload["dose_bands"] = [
-            {
-                "route": b.route,
-                "per": b.per,
-                "renal": b.renal,
-                "kind": b.kind,
-                "label": b.label,
-                "amount": b.amount,
-                "unit": b.unit,
-                "refs": list(b.refs),
-            }
-            for b in kb.dose_bands
-        ]
+        payload["dose_bands"] = [b.as_dict() for b in kb.dose_bands]
     return Result(
         title=f"{kb.drug.name.capitalize()} - full knowledge base",
         summary=f"Every topic and the glossary; data reviewed {kb.drug.last_reviewed}.",

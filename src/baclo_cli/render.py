@@ -6,6 +6,7 @@ Each renderer imports what it needs inside itself: a JSON answer never imports R
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple, TextIO
@@ -58,6 +59,18 @@ def header(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+# Characters a terminal would obey rather than show (ESC starts colour, cursor and clipboard sequences; bidi
+# overrides reorder text): shown as visible escapes in every human format and message.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters made visible (``\\x1b``); tab and newline are kept."""
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
 def cell(value: Any) -> str:
     if value is None:
         return ""
@@ -65,7 +78,18 @@ def cell(value: Any) -> str:
         return str(int(value))
     if isinstance(value, list):
         return "; ".join(cell(v) for v in value)
-    return str(value)
+    return escape_controls(str(value))
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """CSV/TSV cells: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+    return) gets a leading apostrophe, unless it is a plain number (-5, +1.5), which stays a number."""
+    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
@@ -76,7 +100,8 @@ def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
 def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
     """The text for stdout. ``numbers`` maps reference ids to their numbers in the reference list."""
     renderer: Callable[..., str] = _RENDERERS[fmt]
-    return renderer(result, style=style, sources=sources, numbers=numbers, notice=notice)
+    text = renderer(result, style=style, sources=sources, numbers=numbers, notice=notice)
+    return escape_controls(text) if fmt in ("plain", "markdown") else text
 
 
 def _json(result: Result, *, style: Style, **_: Any) -> str:
@@ -85,14 +110,25 @@ def _json(result: Result, *, style: Style, **_: Any) -> str:
     return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
 
 
-def _yaml(result: Result, **_: Any) -> str:
+def _yaml(result: Result, *, style: Style, **_: Any) -> str:
     import yaml
 
+    # On a stream that cannot take Unicode, PyYAML escapes it ("\u2013"): still exact, still valid YAML.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     text: str = yaml.dump(
-        result.payload, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False
+        result.payload,
+        Dumper=dumper,
+        sort_keys=False,
+        allow_unicode=not style.ascii_only,
+        width=10_000,
+        default_flow_style=False,
     )
     return text
+
+
+def _machine_cell(value: Any, style: Style) -> str:
+    text = spreadsheet_safe(cell(value))
+    return to_ascii(text) if style.ascii_only else text
 
 
 def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
@@ -108,32 +144,41 @@ def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
     return columns, rows
 
 
-def _csv(result: Result, *, delimiter: str = ",", **_: Any) -> str:
+def _with_refs(result: Result, columns: list[str], rows: list[dict[str, Any]]) -> list[str]:
+    """The columns, plus ``refs`` when any row can carry citations."""
+    return [*columns, "refs"] if any("refs" in row for row in rows) or (not rows and result.references) else columns
+
+
+def _csv(result: Result, *, style: Style, **_: Any) -> str:
     import csv
     import io
 
     columns, rows = _flat_rows(result)
+    heads = _with_refs(result, columns, rows)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow([*columns, "refs"])
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(heads)
     for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns] + [";".join(row.get("refs", []))])
+        cells = [_machine_cell(row.get(c), style) for c in columns]
+        writer.writerow([*cells, ";".join(row.get("refs", []))] if len(heads) > len(columns) else cells)
     return out.getvalue()
 
 
-def _tsv(result: Result, **_: Any) -> str:
+def _tsv(result: Result, *, style: Style, **_: Any) -> str:
     columns, rows = _flat_rows(result)
 
-    def clean(text: str) -> str:
-        return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    def clean(value: Any) -> str:
+        return _machine_cell(value, style).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
     if result.preamble:  # a file for another program (Anki): its header lines, then the columns only
         lines = list(result.preamble)
-        lines += ["\t".join(clean(cell(row.get(c))) for c in columns) for row in rows]
+        lines += ["\t".join(clean(row.get(c)) for c in columns) for row in rows]
         return "\n".join(lines) + "\n"
-    lines = ["\t".join([*columns, "refs"])]
+    heads = _with_refs(result, columns, rows)
+    lines = ["\t".join(heads)]
     for row in rows:
-        lines.append("\t".join([clean(cell(row.get(c))) for c in columns] + [";".join(row.get("refs", []))]))
+        cells = [clean(row.get(c)) for c in columns]
+        lines.append("\t".join([*cells, ";".join(row.get("refs", []))] if len(heads) > len(columns) else cells))
     return "\n".join(lines) + "\n"
 
 
@@ -142,8 +187,14 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
+def reference_line(ref: Reference) -> str:
+    """``[3] Title. Publisher. (kind) URL``; a reference without a URL says so."""
+    where = ref.url or "(no URL: see 'baclo refs')"
+    return f"[{ref.number}] {sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind}) {where}"
+
+
 def _reference_lines(refs: list[Reference]) -> list[str]:
-    return [f"[{r.number}] {sentence(r.title)} {sentence(r.publisher)} {r.url}" for r in refs]
+    return [reference_line(r) for r in refs]
 
 
 def _md_escape(text: str) -> str:
@@ -176,7 +227,12 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
     lines += (result.notes and [*result.notes, ""]) or []
     if sources and result.references:
         lines += ["## References", ""]
-        lines += [f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)}" for r in result.references]
+        lines += [
+            f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)} ({r.kind})"
+            if r.url
+            else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({r.kind}; no URL)"
+            for r in result.references
+        ]
         lines.append("")
     if notice:
         lines.append(f"_{notice}_")

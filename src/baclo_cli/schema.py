@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any, NamedTuple
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Keys of a fact row that are not table columns.
 RESERVED_FACT_KEYS = ("refs", "evidence", "dispute")
@@ -31,12 +31,42 @@ EVIDENCE_LEVELS = (
     "article",
 )
 
-TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands")
-DOSE_BAND_KINDS = ("start", "usual", "label-max", "study", "toxicity")
+# What kind of source a reference is; lets a pharmacist weigh it and a script filter on it.
+REFERENCE_KINDS = (
+    "label",
+    "regulator",
+    "guideline",
+    "systematic-review",
+    "trial",
+    "study",
+    "case-report",
+    "compendium",
+    "manufacturer",
+    "textbook",
+    "consumer",
+    "news",
+)
 
-_SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
-_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands")
+DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity")
+# Whose number a dose band is: 'baclo dose-check' names it in its verdict.
+DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
+DOSE_BAND_KEYS = ("route", "per", "renal", "crcl", "kind", "basis", "label", "amount", "reduction", "unit", "refs")
+
+# Bounds on what a value may hold, so nothing downstream (tables, JSON, arithmetic) can blow up.
+MAX_TEXT = 5000
+MAX_NUMBER = 10**12
+
+_SLUG = re.compile(r"[a-z][a-z0-9-]{0,79}")
+_FIELD = re.compile(r"[a-z][a-z0-9_]{0,79}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")
+# Control characters, DEL, C1 controls and bidirectional overrides: refused in every text (a terminal would
+# obey them: an OSC 52 sequence writes the clipboard). Tab and newline are allowed in longer texts.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A reference must name the page itself, never a search for it.
+_SEARCH_HOSTS = ("google.", "bing.com", "duckduckgo.com", "search.yahoo.", "yandex.", "baidu.com", "ecosia.org")
+_SEARCH_PATH = re.compile(r"/search(\.cfm|\.html?|\.aspx?)?/?$|[?&](q|query|search|term|searchterm)=", re.I)
 
 Path = tuple[str | int, ...]
 
@@ -93,7 +123,18 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.fail((*path, key), f"expected non-empty text, found {_kind(value)}")
             return None
-        return value
+        return value if self.clean((*path, key), value) else None
+
+    def clean(self, path: Path, value: str, *, single_line: bool = False) -> bool:
+        """Text a terminal, a spreadsheet or a one-line format can show safely."""
+        if len(value) > MAX_TEXT:
+            self.fail(path, f"text of {len(value)} characters is too long (at most {MAX_TEXT})")
+            return False
+        bad = CONTROL.search(value) or (single_line and re.search(r"[\t\n\r]", value))
+        if bad:
+            self.fail(path, f"control character {bad.group()!r} is not allowed")
+            return False
+        return True
 
     def text_list(self, owner: dict[str, Any], key: str, path: Path, *, required: bool = True) -> list[str]:
         if key not in owner:
@@ -106,7 +147,8 @@ class _Checker:
         good = []
         for i, item in enumerate(items):
             if isinstance(item, str) and item.strip():
-                good.append(item)
+                if self.clean((*path, key, i), item, single_line=True):
+                    good.append(item)
             else:
                 self.fail((*path, key, i), f"expected non-empty text, found {_kind(item)}")
         return good
@@ -152,40 +194,63 @@ def check_knowledge(data: Any) -> list[Problem]:
     topic_names = _check_topics(c, root, ref_ids, cited)
     _check_glossary(c, root, ref_ids, cited, topic_names)
     _check_dose_bands(c, root, ref_ids, cited)
-    for ref_id in ref_ids:
+    for index, ref_id in enumerate(ref_ids):
         if ref_id not in cited:
-            c.fail(("references", ref_ids[ref_id]), f"reference '{ref_id}' is never cited")
+            c.fail(("references", _index_of(root, ref_id, index)), f"reference '{ref_id}' is never cited")
     return c.problems
 
 
-def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, int]:
-    ids: dict[str, int] = {}
+def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
+    """Reference ids mapped to their kinds."""
+    kinds: dict[str, str] = {}
     if "references" not in root:
         c.fail((), "missing required field 'references'")
-        return ids
+        return kinds
     refs = c.seq(root["references"], ("references",))
     for i, ref in enumerate(refs or []):
         path: Path = ("references", i)
         entry = c.mapping(ref, path)
         if entry is None:
             continue
-        c.unknown_keys(entry, ("id", "title", "publisher", "url", "note"), path)
+        c.unknown_keys(entry, ("id", "title", "publisher", "kind", "url", "note"), path)
         ref_id = c.text(entry, "id", path)
         c.text(entry, "title", path)
         c.text(entry, "publisher", path)
-        url = c.text(entry, "url", path)
-        c.text(entry, "note", path, required=False)
-        if url is not None and not url.startswith(("https://", "http://")):
-            c.fail((*path, "url"), "must start with https:// or http://")
+        kind = c.text(entry, "kind", path)
+        if kind is not None and kind not in REFERENCE_KINDS:
+            c.fail((*path, "kind"), f"unknown kind '{kind}' (allowed: {', '.join(REFERENCE_KINDS)})")
+        url = c.text(entry, "url", path, required=False)
+        note = c.text(entry, "note", path, required=False)
+        if url is not None:
+            _check_url(c, url, (*path, "url"))
+        elif "url" not in entry and note is None:
+            c.fail(path, "a reference without a url needs a note saying why no canonical address is given")
         if ref_id is None:
             continue
-        if not _SLUG.match(ref_id):
+        if not _SLUG.fullmatch(ref_id):
             c.fail((*path, "id"), "must be lowercase letters, digits and hyphens")
-        if ref_id in ids:
+        elif ref_id in kinds:
             c.fail((*path, "id"), f"duplicate reference id '{ref_id}'")
         else:
-            ids[ref_id] = i
-    return ids
+            kinds[ref_id] = kind or ""
+    return kinds
+
+
+def _index_of(root: dict[str, Any], ref_id: str, fallback: int) -> int:
+    refs = root.get("references")
+    for i, ref in enumerate(refs if isinstance(refs, list) else []):
+        if isinstance(ref, dict) and ref.get("id") == ref_id:
+            return i
+    return fallback
+
+
+def _check_url(c: _Checker, url: str, path: Path) -> None:
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", url):
+        c.fail(path, "must start with https:// or http:// and hold no spaces")
+        return
+    host = url.split("/", 3)[2].lower()
+    if any(engine in host for engine in _SEARCH_HOSTS) or _SEARCH_PATH.search(url):
+        c.fail(path, "is a search page; cite the page itself (a label by set id, an article by DOI or PubMed id)")
 
 
 def _check_drug(c: _Checker, root: dict[str, Any]) -> None:
@@ -200,19 +265,29 @@ def _check_drug(c: _Checker, root: dict[str, Any]) -> None:
     c.text(drug, "class", ("drug",))
     c.text_list(drug, "brand_names", ("drug",))
     reviewed = c.text(drug, "last_reviewed", ("drug",))
-    if reviewed is not None and not _DATE.match(reviewed):
+    if reviewed is not None and not _DATE.fullmatch(reviewed):
         c.fail(("drug", "last_reviewed"), "expected a date written YYYY-MM-DD")
 
 
-def _check_refs(c: _Checker, owner: dict[str, Any], path: Path, ref_ids: dict[str, int], cited: set[str]) -> None:
+def _check_refs(c: _Checker, owner: dict[str, Any], path: Path, ref_ids: dict[str, str], cited: set[str]) -> set[str]:
+    """Checks the ``refs`` list; returns the kinds of the references it cites."""
+    kinds = set()
     for i, ref_id in enumerate(c.text_list(owner, "refs", path)):
         if ref_id in ref_ids:
             cited.add(ref_id)
+            kinds.add(ref_ids[ref_id])
         else:
             c.fail((*path, "refs", i), f"cites unknown reference '{ref_id}'")
+    return kinds
 
 
-def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, int], cited: set[str]) -> set[str]:
+def _check_label_basis(c: _Checker, path: Path, claimed: str, kinds: set[str]) -> None:
+    """A fact or threshold said to come from the label must cite a label."""
+    if claimed == "label" and kinds and "label" not in kinds:
+        c.fail(path, "says 'label' but cites no reference of kind 'label'")
+
+
+def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> set[str]:
     if "topics" not in root:
         c.fail((), "missing required field 'topics'")
         return set()
@@ -223,7 +298,7 @@ def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, int], ci
         c.fail(("topics",), "must not be empty")
     for name, topic_data in topics.items():
         path: Path = ("topics", str(name))
-        if isinstance(name, str) and not _SLUG.match(name):
+        if not isinstance(name, str) or not _SLUG.fullmatch(name):
             c.fail(path, "topic names are lowercase letters, digits and hyphens")
         topic = c.mapping(topic_data, path)
         if topic is None:
@@ -258,6 +333,8 @@ def _check_where(c: _Checker, owner: dict[str, Any], path: Path, fields: set[str
     for key, value in (where or {}).items():
         if not isinstance(value, str):
             c.fail((*path, "where", str(key)), "where values are text")
+        else:
+            c.clean((*path, "where", str(key)), value)
         if fields is not None and key not in fields:
             c.fail((*path, "where", str(key)), f"'{key}' is not a field of this topic's facts")
 
@@ -296,12 +373,13 @@ def _check_quiz_targets(c: _Checker, topics: dict[str, Any]) -> None:
             if not isinstance(target, dict):
                 c.fail(path, f"names unknown topic '{source['topic']}'")
                 continue
-            fields = {k for f in target.get("facts") or [] if isinstance(f, dict) for k in f}
-            if source.get("field") not in fields:
+            facts = target.get("facts")
+            fields = {k for f in facts if isinstance(f, dict) for k in f} if isinstance(facts, list) else set()
+            if not isinstance(source.get("field"), str) or source["field"] not in fields:
                 c.fail((*path[:-1], "field"), f"'{source.get('field')}' is not a field of topic '{source['topic']}'")
 
 
-def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, int], cited: set[str]) -> set[str]:
+def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, str], cited: set[str]) -> set[str]:
     fact = c.mapping(fact_data, path)
     if fact is None:
         return set()
@@ -309,30 +387,35 @@ def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, int]
     for key, value in fact.items():
         if not isinstance(key, str) or key in RESERVED_FACT_KEYS:
             continue
-        fields.add(key)
-        if not _FIELD.match(key):
+        if not _FIELD.fullmatch(key):
             c.fail((*path, key), "field names are lowercase letters, digits and underscores")
+            continue
+        fields.add(key)
         if isinstance(value, str):
             if not value.strip():
                 c.fail((*path, key), "empty text")
-        elif isinstance(value, float) and not math.isfinite(value):
-            c.fail((*path, key), "numbers must be finite")
-        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            else:
+                c.clean((*path, key), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_number(c, value, (*path, key))
+        else:
             c.fail((*path, key), f"field values are text or numbers, found {_kind(value)}")
     if not fields:
         c.fail(path, "a fact needs at least one field besides refs")
-    _check_refs(c, fact, path, ref_ids, cited)
+    kinds = _check_refs(c, fact, path, ref_ids, cited)
     evidence = c.text(fact, "evidence", path, required=False)
     if evidence is not None and evidence not in EVIDENCE_LEVELS:
         c.fail((*path, "evidence"), f"unknown evidence level '{evidence}' (allowed: {', '.join(EVIDENCE_LEVELS)})")
+    elif evidence is not None:
+        _check_label_basis(c, (*path, "evidence"), evidence, kinds)
     dispute = c.text(fact, "dispute", path, required=False)
-    if dispute is not None and not _SLUG.match(dispute):
+    if dispute is not None and not _SLUG.fullmatch(dispute):
         c.fail((*path, "dispute"), "dispute names are lowercase letters, digits and hyphens")
     return fields
 
 
 def _check_glossary(
-    c: _Checker, root: dict[str, Any], ref_ids: dict[str, int], cited: set[str], topic_names: set[str]
+    c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str], topic_names: set[str]
 ) -> None:
     if "glossary" not in root:
         c.fail((), "missing required field 'glossary'")
@@ -357,32 +440,89 @@ def _check_glossary(
             seen.add(term.lower())
 
 
-def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, int], cited: set[str]) -> None:
+def _check_number(c: _Checker, value: float, path: Path) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):
+        c.fail(path, "numbers must be finite")
+        return False
+    if abs(value) > MAX_NUMBER:
+        c.fail(path, f"number is too large (at most {MAX_NUMBER:.0e} in size)")
+        return False
+    return True
+
+
+def _choice(
+    c: _Checker, owner: dict[str, Any], key: str, path: Path, allowed: tuple[str, ...], **kw: bool
+) -> str | None:
+    value = c.text(owner, key, path, **kw)
+    if value is not None and value not in allowed:
+        c.fail((*path, key), f"{key} is one of {', '.join(allowed)}")
+        return None
+    return value
+
+
+def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> None:
+    """Thresholds for 'baclo dose-check'. A band for reduced kidney function may give a clearance range
+    (``crcl: {above, up_to}`` in mL/min, i.e. above < CrCl <= up_to) and a ``reduction`` of the general
+    maximum ("1/3") instead of an amount."""
     if "dose_bands" not in root:
         return
+    general_max: set[tuple[str, str]] = set()
+    reduced: list[tuple[Path, str, str]] = []
     for i, band_data in enumerate(c.seq(root["dose_bands"], ("dose_bands",)) or []):
         path: Path = ("dose_bands", i)
         band = c.mapping(band_data, path)
         if band is None:
             continue
-        c.unknown_keys(band, ("route", "per", "renal", "kind", "label", "amount", "unit", "refs"), path)
-        route = c.text(band, "route", path)
-        if route is not None and route not in ("oral", "intrathecal"):
-            c.fail((*path, "route"), "route is oral or intrathecal")
-        per = c.text(band, "per", path)
-        if per is not None and per not in ("day", "dose"):
-            c.fail((*path, "per"), "per is day or dose")
-        renal = c.text(band, "renal", path, required=False)
-        if renal is not None and renal not in ("normal", "impaired", "dialysis", "any"):
-            c.fail((*path, "renal"), "renal is normal, impaired, dialysis or any")
-        kind = c.text(band, "kind", path)
-        if kind is not None and kind not in DOSE_BAND_KINDS:
-            c.fail((*path, "kind"), f"kind is one of {', '.join(DOSE_BAND_KINDS)}")
+        c.unknown_keys(band, DOSE_BAND_KEYS, path)
+        route = _choice(c, band, "route", path, ("oral", "intrathecal"))
+        per = _choice(c, band, "per", path, ("day", "dose"))
+        renal = _choice(c, band, "renal", path, ("normal", "impaired", "dialysis", "any"), required=False) or "any"
+        kind = _choice(c, band, "kind", path, DOSE_BAND_KINDS)
+        basis = _choice(c, band, "basis", path, DOSE_BAND_BASES)
         c.text(band, "label", path)
+        _choice(c, band, "unit", path, ("mg", "mcg"), required="reduction" not in band)
+        kinds = _check_refs(c, band, path, ref_ids, cited)
+        if basis is not None:
+            _check_label_basis(c, (*path, "basis"), basis, kinds)
+        if kind == "max" and renal in ("any", "normal") and route and per:
+            general_max.add((route, per))
+        if "crcl" in band:
+            _check_crcl(c, band["crcl"], (*path, "crcl"), renal)
+        if "reduction" in band:
+            fraction = c.text(band, "reduction", path)
+            match = _FRACTION.fullmatch(fraction) if fraction else None
+            if fraction is not None and (not match or int(match.group(1)) >= int(match.group(2))):
+                c.fail((*path, "reduction"), "a reduction is a fraction below one, such as 1/3")
+            if kind != "max" or renal != "impaired":
+                c.fail((*path, "reduction"), "only a 'max' band for renal 'impaired' may be a reduction")
+            if "amount" in band:
+                c.fail((*path, "amount"), "give an amount or a reduction, not both")
+            if route and per:
+                reduced.append((path, route, per))
+            continue
         amount = band.get("amount")
-        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or not math.isfinite(amount) or amount <= 0:
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount <= 0:
             c.fail((*path, "amount"), "expected a positive number")
-        unit = c.text(band, "unit", path)
-        if unit is not None and unit not in ("mg", "mcg"):
-            c.fail((*path, "unit"), "unit is mg or mcg")
-        _check_refs(c, band, path, ref_ids, cited)
+        else:
+            _check_number(c, amount, (*path, "amount"))
+    for path, route, per in reduced:
+        if (route, per) not in general_max:
+            c.fail((*path, "reduction"), f"no general 'max' band for {route} per {per} to reduce")
+
+
+def _check_crcl(c: _Checker, value: Any, path: Path, renal: str) -> None:
+    crcl = c.mapping(value, path)
+    if crcl is None:
+        return
+    c.unknown_keys(crcl, ("above", "up_to"), path)
+    if renal != "impaired":
+        c.fail(path, "a clearance range belongs to a band for renal 'impaired'")
+    bounds = []
+    for key in ("above", "up_to"):
+        number = crcl.get(key)
+        if not isinstance(number, (int, float)) or isinstance(number, bool) or not 0 <= number <= 1000:
+            c.fail((*path, key), "expected a clearance in mL/min between 0 and 1000")
+        else:
+            bounds.append(number)
+    if len(bounds) == 2 and bounds[0] >= bounds[1]:
+        c.fail(path, "'above' must be below 'up_to'")

@@ -12,17 +12,19 @@ from typing import Any, TextIO
 
 from .knowledge import Knowledge
 from .render import write
-from .review import card_status, due_cards, next_entry, save_changes
+from .review import card_status, due_cards, record_answer
 from .study import LETTERS, Card, Question
+
+MAX_ANSWER = 1024  # characters kept of one answer line; the rest of an endless line is read and dropped
 
 
 class Talk:
-    """Prompts and messages: Rich on a terminal, plain lines on pipes."""
+    """Prompts and messages: Rich on a terminal, plain lines on pipes. A closed stdin (None) is end of input."""
 
-    def __init__(self, stdin: TextIO, stdout: TextIO, *, color: bool) -> None:
+    def __init__(self, stdin: TextIO | None, stdout: TextIO, *, color: bool) -> None:
         self.stdin = stdin
         self.stdout = stdout
-        self.interactive = _isatty(stdin) and _isatty(stdout)
+        self.interactive = stdin is not None and _isatty(stdin) and _isatty(stdout)
         self.console: Any = None
         if self.interactive:
             from rich.console import Console
@@ -45,11 +47,19 @@ class Talk:
             except EOFError:
                 return None
         self.say(prompt)
-        line = self.stdin.readline()
-        return None if line == "" else line.rstrip("\n")
+        if self.stdin is None:
+            return None
+        try:
+            line = self.stdin.readline(MAX_ANSWER)
+            rest = line
+            while rest and not rest.endswith("\n") and len(rest) == MAX_ANSWER:
+                rest = self.stdin.readline(MAX_ANSWER)  # an endless line: drop the rest, bounded memory
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        return None if line == "" else line.rstrip("\r\n")
 
 
-def _isatty(stream: TextIO) -> bool:
+def _isatty(stream: TextIO | None) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -141,9 +151,8 @@ def run_review(
         if reply is None:
             break
         knew = reply.strip().lower() in ("y", "yes")
-        new_entry = next_entry(entry, card, knew, today)
+        new_entry, warning = record_answer(path, card, knew, today)
         state["cards"][card.id] = new_entry
-        warning = save_changes(path, {card.id: new_entry})
         if warning:
             warnings.append(warning)
         tally.seen += 1

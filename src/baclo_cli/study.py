@@ -172,9 +172,9 @@ def _fact_questions(topic: Topic, rng: random.Random) -> list[Question]:
 def _band_questions(kb: Knowledge) -> list[Question]:
     questions = []
     for band in kb.dose_bands:
-        if band.kind not in ("start", "label-max") or band.renal not in ("any", "normal"):
+        if band.kind not in ("start", "max") or band.basis != "label" or band.renal not in ("any", "normal"):
             continue
-        core = band.label.split(" (")[0].split(";")[0].strip()
+        core = band.label.split(" (")[0].split(";")[0].strip() or band.label.strip()
         prompt = f"{core[0].upper()}{core[1:]}: how much baclofen ({band.route}, per {band.per}), in {band.unit}?"
         answer = f"{band.amount:g} {band.unit}"
         questions.append(

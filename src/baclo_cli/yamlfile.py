@@ -33,7 +33,7 @@ def read_bytes(path: Path, size_limit: int = MAX_FILE_BYTES) -> bytes:
     except OSError as exc:
         raise DataFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > size_limit:
-        raise DataFileError(str(path), f"file is over {size_limit} bytes; a knowledge file may be at most {size_limit} bytes")
+        raise DataFileError(str(path), f"too large: a knowledge file may be at most {size_limit} bytes")
     return raw
 
 
@@ -74,9 +74,7 @@ def _loader_class() -> Any:
     safe = yaml.constructor.SafeConstructor
     BoundedLoader.add_constructor("tag:yaml.org,2002:int", bounded_number("number", safe.construct_yaml_int))
     BoundedLoader.add_constructor("tag:yaml.org,2002:float", bounded_number("number", safe.construct_yaml_float))
-    BoundedLoader.add_constructor(
-        "tag:yaml.org,2002:timestamp", bounded_number("date", safe.construct_yaml_timestamp)
-    )
+    BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", bounded_number("date", safe.construct_yaml_timestamp))
     return BoundedLoader
 
 
