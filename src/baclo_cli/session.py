@@ -60,6 +60,8 @@ class Talk:
 
 
 def _isatty(stream: TextIO | None) -> bool:
+    if stream is None:
+        return False
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
