@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -99,7 +100,8 @@ def test_quiz_from_stdin(runner: CliRunner) -> None:
     assert out.rstrip().endswith("Score: 2/2 (100%)")
     assert "Source: [" in out
     code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "2", stdin="x\n")
-    assert code == 0 and out.rstrip().endswith("Score: 0/2 (0%)")
+    # Input ends after one answer: the session stops there with the score so far, still exit 0.
+    assert code == 0 and out.rstrip().endswith("Stopped. Score so far: 0/1 (0%) of 2 questions.")
 
 
 def test_quiz_topic_filter_and_bad_topic(runner: CliRunner) -> None:
@@ -250,10 +252,13 @@ def test_parallel_review_sessions_lose_no_answer(tmp_path: Path) -> None:
     ]
     outputs = [p.communicate(b"y\nn\ny\ny\nn\n", timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
-    assert all(b"Reviewed 5 cards" in out for out, _ in outputs)
+    # Each session says how many answers it recorded; a late starter may find fewer new cards left.
+    given = [int(re.search(rb"Reviewed (\d+) cards, knew (\d+)", out).group(1)) for out, _ in outputs]  # type: ignore[union-attr]
+    missed = [int(re.search(rb"Reviewed (\d+) cards, knew (\d+)", out).group(2)) for out, _ in outputs]  # type: ignore[union-attr]
+    assert sum(given) >= 30
     state = json.loads((tmp_path / "home" / "review.json").read_text(encoding="utf-8"))
-    assert sum(e["reviews"] for e in state["cards"].values()) == 60
-    assert sum(e["lapses"] for e in state["cards"].values()) == 24
+    assert sum(e["reviews"] for e in state["cards"].values()) == sum(given)
+    assert sum(e["lapses"] for e in state["cards"].values()) == sum(given) - sum(missed)
 
 
 def test_review_session_from_stdin(runner: CliRunner, tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -12,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from . import __version__, query
-from .errors import EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, EXIT_WRITE, BacloError, DataFileError, debug_enabled
 from .knowledge import Knowledge, load_knowledge, resolve_data_path
 from .result import Result
 
@@ -54,7 +55,12 @@ DataOpt = Annotated[
 ]
 WhereOpt = Annotated[
     list[str] | None,
-    typer.Option("--where", "-w", help="Keep facts whose FIELD equals VALUE (repeatable): --where severity=serious."),
+    typer.Option(
+        "--where",
+        "-w",
+        metavar="FIELD=VALUE",
+        help="Keep facts meeting every condition (repeatable): FIELD=VALUE, FIELD!=VALUE, FIELD~TEXT (contains).",
+    ),
 ]
 
 
@@ -86,12 +92,18 @@ class Output:
 
 
 def _fail(error: BacloError) -> NoReturn:
-    if os.environ.get("BACLO_DEBUG"):
+    if debug_enabled():
         raise error
-    from .render import write
-
-    write(f"baclo: {error}\n", sys.stderr)
+    say_error(f"baclo: {error}")
     raise typer.Exit(error.exit_code)
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
+    from .render import escape_controls, write
+
+    with suppress(OSError, ValueError, AttributeError):
+        write(escape_controls(message.replace("\n", " ")) + "\n", sys.stderr)
 
 
 def _load(out: Output) -> Knowledge:
@@ -121,15 +133,26 @@ def show(result: Result, out: Output, reviewed: str | None, numbers: dict[str, i
     style = detect_style(sys.stdout, no_color=bool(out.no_color))
     notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(out.sources), numbers=numbers, notice=notice)
-    try:
+    with output_errors():
         write(text)
         if fmt == "plain" and notice:
             write(notice + "\n", sys.stderr)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def output_errors() -> Iterator[None]:
+    """A closed pipe ends the run quietly with exit 0; any other write error (disk full) is one line, exit 5."""
+    try:
+        yield
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(0) from None
-    if result.exit_code:
-        raise typer.Exit(result.exit_code)
+    except OSError as error:
+        _silence_stdout()
+        say_error(f"baclo: cannot write output: {error.strerror or error}")
+        raise typer.Exit(EXIT_WRITE) from None
 
 
 def _version(value: bool) -> None:
@@ -196,13 +219,13 @@ def _topic_command(name: str, help_text: str, *, aliases: tuple[str, ...] = ()) 
         app.command(alias, help=f"Alias of '{name}'. {help_text}")(command)
 
 
-def _where(pairs: list[str] | None, **flags: str | None) -> dict[str, str]:
+def _where(pairs: list[str] | None, **flags: str | None) -> list[query.Condition]:
+    """The --where conditions plus those a flag such as --serious stands for; a fact must meet all of them."""
     try:
         where = query.parse_where(pairs or [])
     except BacloError as error:
         _fail(error)
-    where.update({k: v for k, v in flags.items() if v})
-    return where
+    return where + [(field, "=", value) for field, value in flags.items() if value]
 
 
 _kb_command(
@@ -434,12 +457,8 @@ def quiz(
 
     talk = Talk(sys.stdin, sys.stdout, color=detect_style(sys.stdout, no_color=bool(out.no_color)).color)
     score = QuizScore(len(questions))
-    try:
+    with output_errors(), interruptible(lambda: talk.say(score.line(stopped=True))):
         run_quiz(kb, questions, talk, score, chosen_seed)
-    except KeyboardInterrupt:
-        talk.say()
-        talk.say(score.line(stopped=True))
-        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def _numbers(kb: Knowledge) -> dict[str, int]:
@@ -483,14 +502,14 @@ def review(
     """Spaced repetition of the flashcards (Leitner boxes); progress is kept in $BACLO_HOME or the XDG data folder."""
     from . import review as scheduler
     from . import study
-    from .render import detect_style, write
+    from .render import detect_style
     from .session import ReviewTally, Talk, run_review
 
     out = _resolve(Output(fmt, None, no_color, data), ctx)
     try:
         day = scheduler.parse_day(today)
     except ValueError:
-        _fail(BacloError(f"--today takes a date written YYYY-MM-DD, got '{today}'"))
+        _fail(BacloError(f"--today takes a date written YYYY-MM-DD between 2000-01-01 and 9000-12-31, got '{today}'"))
     path = scheduler.state_path()
     try:
         kb = _load(out)
@@ -499,22 +518,38 @@ def review(
     except BacloError as error:
         _fail(error)
     if warning:
-        write(f"baclo: warning: {warning}\n", sys.stderr)
+        say_error(f"baclo: warning: {warning}")
     if show_stats:
         show(scheduler.stats_result(state, cards, day, path), out, kb.drug.last_reviewed, {})
         return
     talk = Talk(sys.stdin, sys.stdout, color=detect_style(sys.stdout, no_color=bool(out.no_color)).color)
     tally = ReviewTally()
     try:
-        warnings = run_review(kb, cards, state, talk, tally, path=path, today=day, new_limit=new, limit=limit)
-    except KeyboardInterrupt:
-        talk.say()
-        talk.say(tally.line(stopped=True))
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except OSError as error:
-        _fail(BacloError(f"cannot save review progress to {path}: {error.strerror or error}"))
+        with output_errors(), interruptible(lambda: talk.say(tally.line(stopped=True))):
+            warnings = run_review(kb, cards, state, talk, tally, path=path, today=day, new_limit=new, limit=limit)
+    except BacloError as error:  # progress could not be saved: every answer before this one was
+        _fail(error)
     for message in warnings:
-        write(f"baclo: warning: {message}\n", sys.stderr)
+        say_error(f"baclo: warning: {message}")
+
+
+@contextmanager
+def interruptible(report: Callable[[], None]) -> Iterator[None]:
+    """An interactive session: Ctrl-C stops it, prints the score so far and exits 130.
+
+    The entry point makes Ctrl-C end any other command at once; here Python's own handler comes back so the
+    session can say where it stopped (and a review answer being saved is finished or not written at all).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        with suppress(OSError, ValueError, AttributeError):
+            print(file=sys.stdout)
+            report()
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 # --- entry point -------------------------------------------------------------------------------------------
@@ -551,27 +586,38 @@ def app_for(argv: list[str]) -> typer.Typer:
 
 
 def main() -> NoReturn:
-    """Console-script entry: one-line usage errors (exit 2), quiet on a closed pipe, 130 on Ctrl-C."""
+    """Console-script entry: one-line errors with documented exit codes, quiet on a closed pipe, 130 on Ctrl-C."""
     from typer._click import exceptions as click_exceptions
 
+    if sys.stderr is None:  # started with stderr closed: messages go nowhere rather than crash
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    if sys.stdout is None:
+        say_error("baclo: cannot write output: standard output is closed")
+        sys.exit(EXIT_WRITE)
     try:
         code = app_for(sys.argv[1:])(standalone_mode=False, prog_name="baclo")
     except click_exceptions.UsageError as error:
-        from .render import write
-
         hint = " Try 'baclo --help'." if error.ctx is None else f" Try '{error.ctx.command_path} --help'."
-        write(f"baclo: {error.format_message().rstrip('.')}.{hint}\n", sys.stderr)
+        message = error.format_message().rstrip(".")
+        say_error(f"baclo: {message}{'' if message.endswith('?') else '.'}{hint}")
         code = EXIT_USAGE
     except click_exceptions.ClickException as error:
-        from .render import write
-
-        write(f"baclo: {error.format_message()}\n", sys.stderr)
+        say_error(f"baclo: {error.format_message()}")
         code = error.exit_code
     except (typer.Abort, KeyboardInterrupt):
         code = EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()
         code = 0
+    except OSError as error:
+        _silence_stdout()
+        say_error(f"baclo: input/output error: {error.strerror or error}")
+        code = EXIT_WRITE
+    except Exception as error:
+        if debug_enabled():
+            raise
+        say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
+        code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -9,7 +9,15 @@ EXIT_USAGE = 2
 EXIT_DATA = 3
 EXIT_ABOVE_LABEL = 4  # dose-check: above the ceiling that applies to the patient described
 EXIT_WRITE = 5  # output or review progress could not be written (disk full, closed stdout)
+EXIT_INTERNAL = 70  # a bug: an error baclo did not expect (the property-based tests look for this)
 EXIT_INTERRUPTED = 130
+
+
+def debug_enabled() -> bool:
+    """``BACLO_DEBUG=1`` (or true, yes, on) shows tracebacks; unset, empty, 0, false, no and off do not."""
+    import os
+
+    return os.environ.get("BACLO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class BacloError(Exception):

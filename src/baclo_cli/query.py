@@ -24,37 +24,52 @@ def get_topic(kb: Knowledge, name: str) -> Topic:
         raise UnknownTopic(name, list(kb.topics)) from None
 
 
-def parse_where(pairs: Iterable[str]) -> dict[str, str]:
-    """``["severity=serious"]`` -> ``{"severity": "serious"}``."""
-    out = {}
+# One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains).
+Condition = tuple[str, str, str]
+_CONDITION = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)", re.S)
+
+
+def parse_where(pairs: Iterable[str]) -> list[Condition]:
+    """``["severity=serious", "effect~sleep"]`` -> conditions, all of which a fact must meet."""
+    out = []
     for pair in pairs:
-        field, sep, value = pair.partition("=")
-        if not sep or not field.strip():
-            raise BadValue(f"--where takes FIELD=VALUE, got '{pair}'")
-        out[field.strip()] = value.strip()
+        match = _CONDITION.fullmatch(pair)
+        if not match:
+            raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{pair}'")
+        out.append((match.group(1).lower(), match.group(2), match.group(3).strip()))
     return out
 
 
-def filter_facts(topic: Topic, where: dict[str, str]) -> list[Fact]:
-    """Facts whose fields equal every ``where`` value (case-insensitive); ``evidence`` may be filtered too."""
+def _meets(value: str, op: str, wanted: str) -> bool:
+    value, wanted = value.lower(), wanted.lower()
+    if op == "~":
+        return wanted in value
+    return (value == wanted) is (op == "=")
+
+
+def describe_where(where: Iterable[Condition]) -> str:
+    return ", ".join(f"{field}{op}{value}" for field, op, value in where)
+
+
+def filter_facts(topic: Topic, where: list[Condition]) -> list[Fact]:
+    """Facts meeting every condition (case-insensitive); ``evidence`` and ``dispute`` may be filtered too."""
     known = set(topic.columns) | {"evidence", "dispute"}
-    for field in where:
+    for field, _, _ in where:
         if field not in known:
             raise BadValue(f"topic '{topic.name}' has no field '{field}' (fields: {', '.join(sorted(known))})")
     facts = []
     for fact in topic.facts:
         values = {**fact.fields, "evidence": fact.evidence or "", "dispute": fact.dispute or ""}
-        if all(str(values.get(k, "")).lower() == v.lower() for k, v in where.items()):
+        if all(_meets(str(values.get(field, "")), op, wanted) for field, op, wanted in where):
             facts.append(fact)
     return facts
 
 
-def topic_result(kb: Knowledge, name: str, where: dict[str, str] | None = None) -> Result:
+def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None) -> Result:
     topic = get_topic(kb, name)
     facts = filter_facts(topic, where) if where else list(topic.facts)
     if not facts:
-        wanted = ", ".join(f"{k}={v}" for k, v in (where or {}).items())
-        raise NothingFound(f"no {topic.name} facts match {wanted}")
+        raise NothingFound(f"no {topic.name} facts match {describe_where(where or [])}")
     columns = list(topic.columns)
     if any(f.evidence for f in facts):
         columns.append("evidence")

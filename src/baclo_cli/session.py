@@ -80,6 +80,7 @@ class QuizScore:
         self.right = 0
 
     def line(self, stopped: bool = False) -> str:
+        """The score; ``stopped`` when the session ended early (Ctrl-C, or no more answers on stdin)."""
         pct = round(100 * self.right / self.asked) if self.asked else 0
         if stopped:
             return f"Stopped. Score so far: {self.right}/{self.asked} ({pct}%) of {self.total} questions."
@@ -96,8 +97,12 @@ def run_quiz(kb: Knowledge, questions: list[Question], talk: Talk, score: QuizSc
             talk.say(f"   {LETTERS[i]}) {choice}")
         hint = f"Answer ({'/'.join(LETTERS[: len(question.choices)])}):" if question.choices else "Answer:"
         reply = talk.ask(hint)
+        if reply is None:  # input ended (closed stdin, end of a piped answer file): stop with the score so far
+            talk.say()
+            talk.say(score.line(stopped=True), "bold")
+            return
         score.asked += 1
-        if reply is not None and question.is_correct(reply):
+        if question.is_correct(reply):
             score.right += 1
             talk.say("Correct.", "green")
         else:

@@ -311,6 +311,8 @@ def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
 
 
 def flashcards_result(kb: Knowledge, cards: list[Card], deck: str = "baclo") -> Result:
+    if not deck.strip() or len(deck) > 200 or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in deck):
+        raise BadValue("--deck takes a single line of text (no tabs, newlines or control characters)")
     rows = [{"front": c.front, "back": c.back, "tags": f"baclo {c.topic}", "refs": list(c.refs)} for c in cards]
     return Result(
         title="Flashcards",
