@@ -6,26 +6,18 @@ Each renderer imports what it needs inside itself: a JSON answer never imports R
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
-from typing import Any, NamedTuple, TextIO
+from typing import Any, TextIO
 
+from .cells import NARROW, Style, cell, escape_controls, header, ref_numbers, reference_line, spreadsheet_safe
 from .knowledge import Reference
 from .result import Result
 
+__all__ = ["NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
+
 FORMATS = ("table", "json", "yaml", "csv", "tsv", "markdown", "plain")
 MACHINE_FORMATS = ("json", "yaml", "csv", "tsv")
-NARROW = 60  # below this many columns a wide table is shown as stacked records
-
-
-class Style(NamedTuple):
-    """What the output stream can show."""
-
-    is_terminal: bool = False
-    color: bool = False
-    width: int | None = None  # None: never wrap (not a terminal)
-    ascii_only: bool = False
 
 
 def detect_style(stream: TextIO, *, no_color: bool = False) -> Style:
@@ -53,48 +45,6 @@ def detect_style(stream: TextIO, *, no_color: bool = False) -> Style:
 
 def notice_text(last_reviewed: str) -> str:
     return f"Reference only, not medical advice; data reviewed {last_reviewed}."
-
-
-def header(name: str) -> str:
-    return name.replace("_", " ").capitalize()
-
-
-# Characters a terminal would obey rather than show (ESC starts colour, cursor and clipboard sequences; bidi
-# overrides reorder text): shown as visible escapes in every human format and message.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape_controls(text: str) -> str:
-    """``text`` with control characters made visible (``\\x1b``); tab and newline are kept."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
-    )
-
-
-def cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list):
-        return "; ".join(cell(v) for v in value)
-    return escape_controls(str(value))
-
-
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """CSV/TSV cells: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
-    return) gets a leading apostrophe, unless it is a plain number (-5, +1.5), which stays a number."""
-    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
-    nums = sorted({numbers[r] for r in row.get("refs", []) if r in numbers})
-    return "[" + ",".join(str(n) for n in nums) + "]" if nums else ""
 
 
 def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
@@ -182,17 +132,6 @@ def _tsv(result: Result, *, style: Style, **_: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sentence(text: str) -> str:
-    """``text`` ending in one full stop (titles may end in '?' or '.')."""
-    return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def reference_line(ref: Reference) -> str:
-    """``[3] Title. Publisher. (kind) URL``; a reference without a URL says so."""
-    where = ref.url or "(no URL: see 'baclo refs')"
-    return f"[{ref.number}] {sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind}) {where}"
-
-
 def _reference_lines(refs: list[Reference]) -> list[str]:
     return [reference_line(r) for r in refs]
 
@@ -254,6 +193,11 @@ def _plain(result: Result, *, sources: bool, numbers: dict[str, int], **_: Any) 
 
 
 def _table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+    """Rich on a terminal; in a pipe, plain aligned columns without importing Rich at all."""
+    if not style.is_terminal:
+        from .plaintable import render_plain_table
+
+        return render_plain_table(result, style=style, sources=sources, numbers=numbers, notice=notice)
     from .table import render_table
 
     return render_table(result, style=style, sources=sources, numbers=numbers, notice=notice)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .render import NARROW, Style, cell, header, ref_numbers, sentence
+from .cells import NARROW, Style, cell, header, ref_numbers, sentence
 from .result import Result
 
 _SERIOUS = {"serious", "severe", "high", "major", "contraindicated", "boxed"}
@@ -57,8 +57,8 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
         console.print(Text("Sources", style="bold"))
         for ref in result.references:
             line = Text(f"[{ref.number}] ", style="bold")
-            line.append(f"{sentence(ref.title)} {sentence(ref.publisher)} ")
-            line.append(ref.url, style="underline" if style.color else "")
+            line.append(f"{sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind}) ")
+            line.append(ref.url or "(no URL: see 'baclo refs')", style="underline" if style.color and ref.url else "")
             console.print(line, soft_wrap=not wrap)
     if notice:
         console.print()

@@ -1,0 +1,76 @@
+"""How one value, one row's citations or one reference becomes text: shared by every renderer.
+
+Kept apart from ``render`` so the table renderers (Rich on a terminal, plain columns in a pipe) and the
+format dispatcher depend on it, not on each other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from .knowledge import Reference
+
+NARROW = 60  # below this many columns a wide table is shown as stacked records
+
+
+class Style(NamedTuple):
+    """What the output stream can show."""
+
+    is_terminal: bool = False
+    color: bool = False
+    width: int | None = None  # None: never wrap (not a terminal)
+    ascii_only: bool = False
+
+
+def header(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+# Characters a terminal would obey rather than show (ESC starts colour, cursor and clipboard sequences; bidi
+# overrides reorder text): shown as visible escapes in every human format and message.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters made visible (``\\x1b``); tab and newline are kept."""
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "; ".join(cell(v) for v in value)
+    return escape_controls(str(value))
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """CSV/TSV cells: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+    return) gets a leading apostrophe, unless it is a plain number (-5, +1.5), which stays a number."""
+    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
+    nums = sorted({numbers[r] for r in row.get("refs", []) if r in numbers})
+    return "[" + ",".join(str(n) for n in nums) + "]" if nums else ""
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop (titles may end in '?' or '.')."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def reference_line(ref: Reference) -> str:
+    """``[3] Title. Publisher. (kind) URL``; a reference without a URL says so."""
+    where = ref.url or "(no URL: see 'baclo refs')"
+    return f"[{ref.number}] {sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind}) {where}"
