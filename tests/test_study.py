@@ -138,7 +138,7 @@ def test_flashcards_other_formats(runner: CliRunner, fmt: str) -> None:
     code, out, _ = run(runner, "flashcards", "-t", "uses", "-f", fmt)
     assert code == 0 and "Multiple sclerosis" in out
     if fmt == "json":
-        assert all({"id", "front", "back", "refs"} <= set(c) for c in json.loads(out))
+        assert all({"id", "front", "back", "refs"} <= set(c) for c in json.loads(out)["cards"])
 
 
 # --- scheduler and state ---------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_bad_today(runner: CliRunner) -> None:
 
 
 def test_glossary_links_topics(runner: CliRunner, kb: Knowledge) -> None:
-    data = json.loads(run(runner, "glossary", "--topic", "pregnancy", "-f", "json")[1])
+    data = json.loads(run(runner, "glossary", "--topic", "pregnancy", "-f", "json")[1])["terms"]
     assert {t["term"] for t in data} >= {"Omphalocele", "Neonatal withdrawal"}
     for term in kb.glossary:
         assert term.topics, term.term

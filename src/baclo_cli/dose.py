@@ -274,6 +274,7 @@ def _result(
     ref_ids = [r for row in rows for r in row["refs"]] + [r for _, refs in renal_facts for r in refs] + extra_refs
     references = cited_references(kb, ref_ids)
     payload = {
+        "schema_version": 1,
         "dose": {"amount": value, "unit": unit, "per": per, "route": route},
         "patient": {
             "kidney_function": patient.status,
@@ -300,4 +301,5 @@ def _result(
         notes=notes,
         exit_code=code,
         verdict=headline,
+        rows_key="bands",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 
 EXIT_INTERRUPTED = 130  # errors.EXIT_INTERRUPTED, not imported: nothing but the standard library loads first
 
@@ -18,10 +19,30 @@ def _interrupted(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    """The fast dispatcher answers the plain forms of the read-only commands; Typer answers the rest."""
     signal.signal(signal.SIGINT, _interrupted)
+    if sys.stdout is not None and sys.stderr is not None:
+        code = _fast(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from .cli import main as run
 
     run()
+
+
+def _fast(argv: list[str]) -> int | None:
+    try:
+        from .fast import run
+
+        return run(argv)
+    except Exception as error:  # the same last resort as the Typer path's
+        from .errors import EXIT_INTERNAL, debug_enabled
+        from .execute import say_error
+
+        if debug_enabled():
+            raise
+        say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m baclo_cli.entry

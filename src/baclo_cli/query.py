@@ -17,9 +17,19 @@ def cited_references(kb: Knowledge, ref_ids: Iterable[str]) -> list[Reference]:
     return [ref for ref in kb.references.values() if ref.id in wanted]
 
 
+SCHEMA_VERSION = 1  # of the JSON and YAML output; 'baclo schema' prints the contract
+
+
+def resolve_topic(name: str) -> str:
+    """A topic name as typed: the command aliases (``pk``) name their topic too."""
+    from .commands import TOPIC_ALIASES
+
+    return TOPIC_ALIASES.get(name, name)
+
+
 def get_topic(kb: Knowledge, name: str) -> Topic:
     try:
-        return kb.topics[name]
+        return kb.topics[resolve_topic(name)]
     except KeyError:
         raise UnknownTopic(name, list(kb.topics)) from None
 
@@ -40,7 +50,7 @@ def parse_where(pairs: Iterable[str]) -> list[Condition]:
     return out
 
 
-def _meets(value: str, op: str, wanted: str) -> bool:
+def meets(value: str, op: str, wanted: str) -> bool:
     value, wanted = value.lower(), wanted.lower()
     if op == "~":
         return wanted in value
@@ -60,7 +70,7 @@ def filter_facts(topic: Topic, where: list[Condition]) -> list[Fact]:
     facts = []
     for fact in topic.facts:
         values = {**fact.fields, "evidence": fact.evidence or "", "dispute": fact.dispute or ""}
-        if all(_meets(str(values.get(field, "")), op, wanted) for field, op, wanted in where):
+        if all(meets(str(values.get(field, "")), op, wanted) for field, op, wanted in where):
             facts.append(fact)
     return facts
 
@@ -75,6 +85,7 @@ def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None)
         columns.append("evidence")
     references = cited_references(kb, (r for f in facts for r in f.refs))
     payload: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "topic": topic.name,
         "title": topic.title,
         "summary": topic.summary,
@@ -91,6 +102,7 @@ def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None)
         rows=[_fact_row(f) for f in facts],
         payload=payload,
         references=references,
+        rows_key="facts",
     )
 
 
@@ -108,7 +120,10 @@ def topics_result(kb: Knowledge) -> Result:
     rows = [
         {"topic": t.name, "title": t.title, "facts": len(t.facts), "section": t.section} for t in kb.topics.values()
     ]
-    return Result(title="Topics", columns=["topic", "title", "facts", "section"], rows=rows, payload=rows)
+    payload = {"schema_version": SCHEMA_VERSION, "topics": [dict(r) for r in rows]}
+    return Result(
+        title="Topics", columns=["topic", "title", "facts", "section"], rows=rows, payload=payload, rows_key="topics"
+    )
 
 
 def overview_result(kb: Knowledge) -> Result:
@@ -120,13 +135,14 @@ def overview_result(kb: Knowledge) -> Result:
         f"{len(kb.references)} references. Run 'baclo TOPIC' for one topic, 'baclo search WORDS' to search."
     )
     payload: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
         "drug": {
             "name": drug.name,
             "class": drug.drug_class,
             "brand_names": list(drug.brand_names),
             "last_reviewed": drug.last_reviewed,
         },
-        "topics": topics.payload,
+        "topics": topics.payload["topics"],
     }
     sections = []
     if "identity" in kb.topics:
@@ -152,7 +168,8 @@ def refs_result(kb: Knowledge) -> Result:
         title="References",
         columns=["number", "id", "kind", "title", "publisher", "url", "note"],
         rows=rows,
-        payload=rows,
+        payload={"schema_version": SCHEMA_VERSION, "references": [dict(r) for r in rows]},
+        rows_key="references",
     )
 
 
@@ -161,13 +178,15 @@ def _term_matches(term: Term, wanted: str) -> bool:
     return any(n.lower() == wanted for n in names)
 
 
-def glossary_result(kb: Knowledge, term: str | None = None, topic: str | None = None) -> Result:
+def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str] | str | None = None) -> Result:
+    """Glossary entries, for one term (exact, alias, or part of one) and/or the topics given (any of them)."""
     entries = list(kb.glossary)
-    if topic:
-        get_topic(kb, topic)
-        entries = [e for e in entries if topic in e.topics]
+    wanted_topics = [topics] if isinstance(topics, str) else list(topics or [])
+    if wanted_topics:
+        names = [get_topic(kb, t).name for t in wanted_topics]
+        entries = [e for e in entries if any(n in e.topics for n in names)]
         if not entries:
-            raise NothingFound(f"no glossary terms are linked to topic '{topic}'")
+            raise NothingFound(f"no glossary terms are linked to topic {', '.join(repr(n) for n in names)}")
     if term:
         wanted = term.strip().lower()
         exact = [e for e in entries if _term_matches(e, wanted)]
@@ -205,7 +224,8 @@ def glossary_result(kb: Knowledge, term: str | None = None, topic: str | None = 
         title="Glossary",
         columns=columns,
         rows=rows,
-        payload=payload,
+        payload={"schema_version": SCHEMA_VERSION, "terms": payload},
+        rows_key="terms",
         references=cited_references(kb, (r for e in entries for r in e.refs)),
     )
 
@@ -254,7 +274,8 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
         summary=f"{len(hits)} hit{'s' if len(hits) != 1 else ''}, best first.",
         columns=["topic", "name", "text"],
         rows=hits,
-        payload={"query": query.strip(), "hits": hits},
+        payload={"schema_version": SCHEMA_VERSION, "query": query.strip(), "hits": [dict(h) for h in hits]},
+        rows_key="hits",
         references=cited_references(kb, (r for h in hits for r in h["refs"])),
     )
 
@@ -272,9 +293,8 @@ def disputes_result(kb: Knowledge) -> Result:
     if not groups:
         raise NothingFound("the knowledge file marks no disputed figures")
     rows = []
-    payload = []
+    payload: list[dict[str, Any]] = []
     for name in sorted(groups):
-        claims = []
         for topic_name, fact in groups[name]:
             rows.append(
                 {
@@ -285,8 +305,7 @@ def disputes_result(kb: Knowledge) -> Result:
                     "refs": list(fact.refs),
                 }
             )
-            claims.append({"topic": topic_name, **fact.as_dict()})
-        payload.append({"dispute": name, "claims": claims})
+            payload.append({"dispute": name, "topic": topic_name, **fact.as_dict()})
     return Result(
         title="Disputed figures",
         summary=(
@@ -295,8 +314,9 @@ def disputes_result(kb: Knowledge) -> Result:
         ),
         columns=["dispute", "topic", "claim", "evidence"],
         rows=rows,
-        payload=payload,
+        payload={"schema_version": SCHEMA_VERSION, "claims": payload},
         references=cited_references(kb, (r for row in rows for r in row["refs"])),
+        rows_key="claims",
     )
 
 
@@ -309,11 +329,13 @@ def export_result(kb: Knowledge) -> Result:
     glossary = glossary_result(kb)
     sections.append(glossary)
     payload = {
+        "schema_version": SCHEMA_VERSION,
         "drug": overview_result(kb).payload["drug"],
         "topics": {
-            s.payload["topic"]: {k: v for k, v in s.payload.items() if k != "references"} for s in sections[:-1]
+            s.payload["topic"]: {k: v for k, v in s.payload.items() if k not in ("references", "schema_version")}
+            for s in sections[:-1]
         },
-        "glossary": glossary.payload,
+        "glossary": glossary.payload["terms"],
         "references": [r.as_dict() for r in kb.references.values()],
     }
     if kb.dose_bands:

@@ -16,23 +16,28 @@ from .result import Result
 
 __all__ = ["NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
 
-FORMATS = ("table", "json", "yaml", "csv", "tsv", "markdown", "plain")
-MACHINE_FORMATS = ("json", "yaml", "csv", "tsv")
+FORMATS = ("table", "json", "ndjson", "yaml", "csv", "tsv", "markdown", "plain")
+MACHINE_FORMATS = ("json", "ndjson", "yaml", "csv", "tsv")
 
 
-def detect_style(stream: TextIO, *, no_color: bool = False) -> Style:
-    """Colour and layout from the stream and NO_COLOR / FORCE_COLOR / TERM; --no-color wins over all."""
+def detect_style(stream: TextIO, *, no_color: bool = False, color: bool | None = None) -> Style:
+    """Colour and layout from the stream and NO_COLOR / FORCE_COLOR / TERM. ``color`` (--color always/never)
+    and ``no_color`` (--no-color) win over the environment."""
     try:
         is_terminal = stream.isatty()
     except (AttributeError, ValueError):
         is_terminal = False
     term = os.environ.get("TERM", "")
-    if no_color or os.environ.get("NO_COLOR"):
-        color = False
+    if no_color or color is False:
+        use_color = False
+    elif color is True:
+        use_color = True
+    elif os.environ.get("NO_COLOR"):
+        use_color = False
     elif os.environ.get("FORCE_COLOR"):
-        color = True
+        use_color = True
     else:
-        color = is_terminal and term != "dumb"
+        use_color = is_terminal and term != "dumb"
     width = None
     if is_terminal:
         import shutil
@@ -40,7 +45,7 @@ def detect_style(stream: TextIO, *, no_color: bool = False) -> Style:
         width = shutil.get_terminal_size((80, 24)).columns
     encoding = (getattr(stream, "encoding", None) or "ascii").lower().replace("-", "")
     ascii_only = not encoding.startswith("utf") or term == "dumb"
-    return Style(is_terminal=is_terminal, color=color, width=width, ascii_only=ascii_only)
+    return Style(is_terminal=is_terminal, color=use_color, width=width, ascii_only=ascii_only)
 
 
 def notice_text(last_reviewed: str) -> str:
@@ -58,6 +63,26 @@ def _json(result: Result, *, style: Style, **_: Any) -> str:
     import json
 
     return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
+
+
+def row_objects(result: Result) -> list[dict[str, Any]]:
+    """One object per row: the payload's row objects where the answer has them, else the rows shown."""
+    out: list[dict[str, Any]] = []
+    for table in result.tables():
+        items = table.payload.get(table.rows_key) if table.rows_key and isinstance(table.payload, dict) else None
+        if not isinstance(items, list):
+            items = [{c: row.get(c) for c in [*table.columns, "refs"] if c in row} for row in table.rows]
+        name = table.payload.get("topic") if result.sections and isinstance(table.payload, dict) else None
+        out.extend({"topic": name, **item} if name else dict(item) for item in items)
+    return out
+
+
+def _ndjson(result: Result, *, style: Style, **_: Any) -> str:
+    """One JSON object per line (a fact, a reference, a hit ...), for ``jq -c`` and streaming."""
+    import json
+
+    lines = [json.dumps(item, ensure_ascii=style.ascii_only) for item in row_objects(result)]
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _yaml(result: Result, *, style: Style, **_: Any) -> str:
@@ -205,6 +230,7 @@ def _table(result: Result, *, style: Style, sources: bool, numbers: dict[str, in
 
 _RENDERERS: dict[str, Callable[..., str]] = {
     "json": _json,
+    "ndjson": _ndjson,
     "yaml": _yaml,
     "csv": _csv,
     "tsv": _tsv,

@@ -28,6 +28,7 @@ class Result:
         exit_code: int = 0,
         verdict: str = "",
         preamble: list[str] | None = None,
+        rows_key: str | None = None,
     ) -> None:
         self.title = title
         self.columns = columns
@@ -41,6 +42,16 @@ class Result:
         self.verdict = verdict  # a one-line answer shown first by the human formats (dose-check)
         # Header lines for TSV instead of a column-name row (the Anki import header of 'flashcards').
         self.preamble = preamble or []
+        # The payload key whose list holds one object per row (in row order), for --where, --sort and --fields.
+        self.rows_key = rows_key
+        self.fields: list[str] | None = None  # set by --fields: the only keys a row object may show
+
+    def keep(self, indices: list[int]) -> None:
+        """Keep only these rows (in this order), in ``rows`` and in the payload's row list alike."""
+        items = self.payload.get(self.rows_key) if self.rows_key and isinstance(self.payload, dict) else None
+        if isinstance(items, list) and len(items) == len(self.rows):
+            self.payload[self.rows_key] = [items[i] for i in indices]
+        self.rows = [self.rows[i] for i in indices]
 
     def tables(self) -> list[Result]:
         """The tables to draw: the sections of a composite answer, else the answer itself."""

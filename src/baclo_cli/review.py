@@ -281,5 +281,5 @@ def stats_result(state: dict[str, Any], cards: list[Card], today: datetime.date,
         summary=f"State file: {path}; as of {today.isoformat()}.",
         columns=["measure", "value"],
         rows=rows,
-        payload={"state_file": str(path), "today": today.isoformat(), **numbers},
+        payload={"schema_version": 1, "state_file": str(path), "today": today.isoformat(), **numbers},
     )

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from .errors import BadValue, NothingFound
 from .knowledge import DoseBand, Fact, Knowledge, QuizHint, Topic
-from .query import cited_references, get_topic
+from .query import SCHEMA_VERSION, cited_references, get_topic
 from .result import Result
 
 LETTERS = "abcd"
@@ -250,7 +250,8 @@ def quiz_result(kb: Knowledge, questions: list[Question], seed: int) -> Result:
         summary=f"{len(questions)} questions with the answer key.",
         columns=["n", "question", "choices", "answer"],
         rows=rows,
-        payload={"seed": seed, "questions": [q.as_dict() for q in questions]},
+        payload={"schema_version": SCHEMA_VERSION, "seed": seed, "questions": [q.as_dict() for q in questions]},
+        rows_key="questions",
         references=cited_references(kb, (r for q in questions for r in q.refs)),
     )
 
@@ -319,7 +320,8 @@ def flashcards_result(kb: Knowledge, cards: list[Card], deck: str = "baclo") -> 
         summary=f"{len(cards)} cards, one per fact; the back ends with its citation numbers ('baclo refs').",
         columns=["front", "back", "tags"],
         rows=rows,
-        payload=[c.as_dict() for c in cards],
+        payload={"schema_version": SCHEMA_VERSION, "cards": [c.as_dict() for c in cards]},
+        rows_key="cards",
         references=cited_references(kb, (r for c in cards for r in c.refs)),
         # Anki reads these header lines: https://docs.ankiweb.net/importing/text-files.html
         preamble=["#separator:tab", "#html:false", f"#deck:{deck}", "#tags:baclo", "#tags column:3"],

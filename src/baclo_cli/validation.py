@@ -21,7 +21,7 @@ def validation_result(path: Path) -> Result:
     rows: list[dict[str, Any]] = [
         {"line": line_of(text, p.path) or "", "path": p.where, "problem": p.message} for p in problems
     ]
-    payload = {"file": str(path), "valid": not problems, "problems": rows}
+    payload = {"schema_version": 1, "file": str(path), "valid": not problems, "problems": [dict(r) for r in rows]}
     summary = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}." if problems else f"{path}: valid."
     return Result(
         title="Knowledge file check",
@@ -30,4 +30,5 @@ def validation_result(path: Path) -> Result:
         rows=rows,
         payload=payload,
         exit_code=3 if problems else 0,
+        rows_key="problems",
     )

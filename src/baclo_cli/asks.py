@@ -1,0 +1,85 @@
+"""How each read-only command is answered: the knowledge and the command's parameters in, a ``Result`` out.
+
+The table in ``commands`` names these by key; both dispatch paths call them, so a command behaves the same
+however it was parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import query
+from .errors import BadValue
+from .knowledge import Knowledge
+from .result import Result
+
+Params = dict[str, Any]
+
+
+def _conditions(params: Params, **flags: str | None) -> list[query.Condition]:
+    return query.parse_where(params.get("where") or []) + [(f, "=", v) for f, v in flags.items() if v]
+
+
+def topic(kb: Knowledge, params: Params, name: str) -> Result:
+    flags: dict[str, str | None] = {}
+    if params.get("off_label") and params.get("approved"):
+        raise BadValue("--off-label and --approved exclude each other")
+    if params.get("serious") and params.get("common"):
+        raise BadValue("--serious and --common exclude each other")
+    if name == "uses":
+        flags["status"] = "off-label" if params.get("off_label") else "approved" if params.get("approved") else None
+    if name == "side-effects":
+        flags["severity"] = "serious" if params.get("serious") else "common" if params.get("common") else None
+    return query.topic_result(kb, name, _conditions(params, **flags))
+
+
+def show(kb: Knowledge, params: Params, _: str) -> Result:
+    return query.topic_result(kb, query.resolve_topic(params["topic"]), _conditions(params))
+
+
+def glossary(kb: Knowledge, params: Params, _: str) -> Result:
+    topics = [query.resolve_topic(t) for t in params.get("topic") or []]
+    return query.glossary_result(kb, params.get("term"), topics)
+
+
+def search(kb: Knowledge, params: Params, _: str) -> Result:
+    return query.search_result(kb, " ".join(params.get("words") or []), int(params.get("limit") or 0))
+
+
+def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
+    from .clearance import find_clearance
+    from .dose import dose_check_result
+
+    clearance = find_clearance(
+        params.get("crcl"), params.get("age"), params.get("weight"), params.get("scr"), params.get("scr_umol"),
+        params.get("sex"),
+    )  # fmt: skip
+    return dose_check_result(kb, params["dose"], params.get("route") or "oral", params.get("per") or "day",
+                             params.get("renal"), clearance)  # fmt: skip
+
+
+def flashcards(kb: Knowledge, params: Params, _: str) -> Result:
+    from . import study
+
+    topics = [query.resolve_topic(t) for t in params.get("topic") or []] or None
+    return study.flashcards_result(kb, study.make_cards(kb, topics), params.get("deck") or "baclo")
+
+
+def _whole(ask: Callable[[Knowledge], Result]) -> Callable[[Knowledge, Params, str], Result]:
+    return lambda kb, params, _: ask(kb)
+
+
+ASKS: dict[str, Callable[[Knowledge, Params, str], Result]] = {
+    "overview": _whole(query.overview_result),
+    "topic": topic,
+    "show": show,
+    "disputes": _whole(query.disputes_result),
+    "topics": _whole(query.topics_result),
+    "refs": _whole(query.refs_result),
+    "glossary": glossary,
+    "search": search,
+    "export": _whole(query.export_result),
+    "dose_check": dose_check,
+    "flashcards": flashcards,
+}

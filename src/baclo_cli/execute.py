@@ -1,0 +1,121 @@
+"""Run a command from its parsed parameters: load, ask, shape, render, write, and say how the run ended.
+
+Both dispatch paths end here (the fast one and Typer's), so a command's output and exit code do not depend on
+which path parsed it. Domain errors become one line on stderr and their exit code; nothing here imports Typer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from .commands import Command
+from .errors import EXIT_WRITE, BacloError, debug_enabled
+from .result import Result
+
+Params = dict[str, Any]
+
+
+class Stop(Exception):
+    """End the run with this exit code (the message, if any, was already written)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
+    from .cells import escape_controls
+
+    with suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(escape_controls(message.replace("\n", " ")) + "\n")
+        sys.stderr.flush()
+
+
+def fail(error: BacloError) -> Stop:
+    if debug_enabled():
+        raise error
+    say_error(f"baclo: {error}")
+    return Stop(error.exit_code)
+
+
+def silence_stdout() -> None:
+    """The reader went away (``| head``): point stdout at /dev/null so Python's exit flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+@contextmanager
+def output_errors() -> Iterator[None]:
+    """A closed pipe ends the run quietly with exit 0; any other write error (disk full) is one line, exit 5."""
+    try:
+        yield
+    except BrokenPipeError:
+        silence_stdout()
+        raise Stop(0) from None
+    except OSError as error:
+        silence_stdout()
+        say_error(f"baclo: cannot write output: {error.strerror or error}")
+        raise Stop(EXIT_WRITE) from None
+
+
+def wants_color(params: Params) -> bool | None:
+    """--color always/never, --no-color; None: decide from the stream and the environment."""
+    if params.get("no_color") or params.get("color") == "never":
+        return False
+    return True if params.get("color") == "always" else None
+
+
+def load(params: Params) -> Any:
+    from .knowledge import load_knowledge, resolve_data_path
+
+    data = params.get("data")
+    return load_knowledge(resolve_data_path(str(data) if data else None))
+
+
+def show(result: Result, params: Params, reviewed: str | None, numbers: dict[str, int]) -> int:
+    """Render ``result`` in the chosen format and write it; returns the result's exit code."""
+    from .render import detect_style, notice_text, render, write
+
+    fmt = params.get("fmt") or "table"
+    style = detect_style(sys.stdout, color=wants_color(params))
+    notice = notice_text(reviewed) if reviewed else ""
+    text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
+    with output_errors():
+        write(text)
+        if fmt == "plain" and notice:
+            write(notice + "\n", sys.stderr)
+    return result.exit_code
+
+
+def answer(command: Command, params: Params) -> int:
+    """A read-only command: load the knowledge, ask, shape the rows, show."""
+    from .asks import ASKS
+    from .shape import shape
+
+    try:
+        kb = load(params)
+        result = ASKS[command.ask](kb, params, command.topic)
+        filter_here = command.ask not in ("topic", "show")
+        shape(result, where=params.get("where") or [], sort=params.get("sort"), fields=params.get("fields"),
+              filter_here=filter_here)  # fmt: skip
+    except BacloError as error:
+        raise fail(error) from None
+    return show(result, params, kb.drug.last_reviewed, {r.id: r.number for r in kb.references.values()})
+
+
+def run(command: Command, params: Params, special: dict[str, Callable[[Params], int]] | None = None) -> int:
+    """Run ``command``; every way it can end becomes an exit code."""
+    try:
+        if special and command.ask in special:
+            return special[command.ask](params)
+        return answer(command, params)
+    except Stop as stop:
+        return stop.code

@@ -1,0 +1,126 @@
+"""The commands that are more than one answer: validate, quiz and review (they stay on the Typer path).
+
+Each takes the parsed parameters and returns an exit code, like ``execute.answer``; errors are written as
+one line by ``execute.fail``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from .errors import EXIT_INTERRUPTED, BacloError, DataFileError
+from .execute import Stop, fail, load, output_errors, say_error, show, wants_color
+
+Params = dict[str, Any]
+
+
+@contextmanager
+def interruptible(report: Callable[[], None]) -> Iterator[None]:
+    """An interactive session: Ctrl-C stops it, prints the score so far and exits 130.
+
+    The entry point makes Ctrl-C end any other command at once; here Python's own handler comes back so the
+    session can say where it stopped (and a review answer being saved is finished or not written at all).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        with suppress(OSError, ValueError, AttributeError):
+            print(file=sys.stdout)
+            report()
+        raise Stop(EXIT_INTERRUPTED) from None
+
+
+def _talk(params: Params) -> Any:
+    from .render import detect_style
+    from .session import Talk
+
+    color = detect_style(sys.stdout, color=wants_color(params)).color
+    return Talk(sys.stdin, sys.stdout, color=color)
+
+
+def _topics(params: Params) -> list[str] | None:
+    from .query import resolve_topic
+
+    return [resolve_topic(t) for t in params.get("topic") or []] or None
+
+
+def validate(params: Params) -> int:
+    from .knowledge import resolve_data_path
+    from .validation import validation_result
+
+    given = params.get("file") or params.get("data")
+    path = resolve_data_path(str(given) if given else None)
+    try:
+        result = validation_result(path)
+    except DataFileError as error:
+        raise fail(error) from None
+    return show(result, {**params, "sources": False}, None, {})
+
+
+def quiz(params: Params) -> int:
+    from . import study
+
+    seed = params.get("seed")
+    chosen_seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
+    try:
+        kb = load(params)
+        questions = study.make_quiz(kb, _topics(params), params.get("count") or 10, chosen_seed)
+    except BacloError as error:
+        raise fail(error) from None
+    if params.get("fmt") is not None:
+        numbers = {r.id: r.number for r in kb.references.values()}
+        return show(study.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers)
+    from .session import QuizScore, run_quiz
+
+    talk = _talk(params)
+    score = QuizScore(len(questions))
+    with output_errors(), interruptible(lambda: talk.say(score.line(stopped=True))):
+        run_quiz(kb, questions, talk, score, chosen_seed)
+    return 0
+
+
+def review(params: Params) -> int:
+    from . import review as scheduler
+    from . import study
+    from .session import ReviewTally, run_review
+
+    today = params.get("today")
+    try:
+        day = scheduler.parse_day(today)
+    except ValueError:
+        raise fail(
+            BacloError(f"--today takes a date written YYYY-MM-DD between 2000-01-01 and 9000-12-31, got '{today}'")
+        ) from None
+    path = scheduler.state_path()
+    try:
+        kb = load(params)
+        cards = study.make_cards(kb, _topics(params))
+        state, warning = scheduler.load_state(path)
+    except BacloError as error:
+        raise fail(error) from None
+    if warning:
+        say_error(f"baclo: warning: {warning}")
+    if params.get("show_stats"):
+        return show(scheduler.stats_result(state, cards, day, path), params, kb.drug.last_reviewed, {})
+    talk = _talk(params)
+    tally = ReviewTally()
+    try:
+        with output_errors(), interruptible(lambda: talk.say(tally.line(stopped=True))):
+            warnings = run_review(
+                kb, cards, state, talk, tally, path=path, today=day, new_limit=params["new"], limit=params["limit"]
+            )
+    except BacloError as error:  # progress could not be saved: every answer before this one was
+        raise fail(error) from None
+    for message in warnings:
+        say_error(f"baclo: warning: {message}")
+    return 0
+
+
+SPECIAL: dict[str, Callable[[Params], int]] = {"validate": validate, "quiz": quiz, "review": review}
