@@ -120,6 +120,17 @@ def _ceiling_band(bands: list[DoseBand]) -> DoseBand | None:
     return min(maxima, key=lambda b: _to_mg(b.amount, b.unit)) if maxima else None
 
 
+def _covers(band: DoseBand, crcl: float) -> bool:
+    return band.crcl_above is not None and band.crcl_above < crcl <= (band.crcl_up_to or 0)
+
+
+def _describe_ceiling(band: DoseBand) -> str:
+    """The ceiling with whose number it is; a reduced band says baclo worked it out from the source's cut."""
+    whose = BASIS_WORDS.get(band.basis, band.basis)
+    worked = f", worked out by baclo as the general maximum cut by {band.reduction}" if band.reduction else ""
+    return f"{whose} maximum that applies ({_fmt(band.amount)} {band.unit}{worked}: {band.label})"
+
+
 def dose_check_result(
     kb: Knowledge,
     dose_text: str,
@@ -132,62 +143,85 @@ def dose_check_result(
     amount, unit = parse_dose(dose_text, default_unit)
     mine = [b for b in kb.dose_bands if b.route == route and b.per == per]
     general = [b for b in mine if b.renal in ("any", "normal")]
-    impaired = [b for b in mine if b.renal == "impaired" and b.kind == "max"]
+    impaired = [b for b in mine if b.renal == "impaired"]
     patient = Patient(renal, clearance, [b for b in impaired if b.crcl_up_to is not None])
     if not mine:
-        raise_no_bands = f"the knowledge file holds no {route} thresholds per {per}"
-        return _no_ceiling(kb, amount, unit, route, per, patient, raise_no_bands)
+        return _no_ceiling(
+            kb, amount, unit, route, per, patient, f"the knowledge file holds no {route} thresholds per {per}"
+        )
 
-    band_unit = mine[0].unit
+    band_unit = next(b.unit for b in mine if b.kind != "avoid")
     value = _convert(amount, unit, band_unit)
     shown = f"{_fmt(value)} {band_unit}/{per} {route}"
     notes: list[str] = []
+    open_question = ""  # set when the answer depends on what the user did not say (impaired, no clearance)
 
-    # The bands that apply to this patient, and the one whose number is the ceiling.
+    # The bands that apply to this patient; the ceiling is the lowest 'max' among them.
     if patient.status == "dialysis":
         specific = [b for b in mine if b.renal == "dialysis"]
-        context = [b for b in general if b.kind in ("study", "toxicity")]
-        ceiling = _ceiling_band(specific)
+    elif patient.status == "impaired" and patient.clearance is not None:
+        specific = [b for b in impaired if _covers(b, patient.clearance.ml_per_min)]
     elif patient.status == "impaired":
-        if patient.clearance is not None:
-            crcl = patient.clearance.ml_per_min
-            specific = [b for b in impaired if b.crcl_above is not None and b.crcl_above < crcl <= (b.crcl_up_to or 0)]
-        else:
-            mildest = max(impaired, key=lambda b: b.crcl_up_to or 0, default=None)
-            specific = [mildest] if mildest else []
-            lower = [b for b in impaired if b is not mildest]
-            if mildest is not None:
-                notes.append(
-                    f"Clearance not given: judged against the mildest impairment band ({_crcl_range(mildest)}). "
-                    "Lower clearance lowers the ceiling: "
-                    + "; ".join(f"{_crcl_range(b)}: {_fmt(b.amount)} {b.unit}" for b in lower)
-                    + ". Give --crcl or --age/--weight/--scr/--sex for the band that applies."
+        maxima = [b for b in impaired if b.kind == "max"]
+        mildest = max(maxima, key=lambda b: b.crcl_up_to or 0, default=None)
+        specific = [mildest] if mildest else []
+        if mildest is not None:
+            stricter = [
+                b
+                for b in impaired
+                if b is not mildest and (b.kind == "avoid" or (b.kind == "max" and value > b.amount))
+            ]
+            if stricter:
+                open_question = "; ".join(
+                    f"{_crcl_range(b)}: {b.label}"
+                    if b.kind == "avoid"
+                    else f"{_crcl_range(b)}: above its {_fmt(b.amount)} {b.unit}"
+                    for b in stricter
                 )
-        context = [b for b in general if b.kind != "max"] + [b for b in impaired if b not in specific]
-        ceiling = _ceiling_band(specific)
-        context += [b for b in general if b.kind == "max"]  # shown for comparison: it is for normal kidneys
+            notes.append(
+                f"Clearance not given: judged against the mildest impairment band ({_crcl_range(mildest)}); "
+                "lower clearance lowers the ceiling. Give --crcl or --age/--weight/--scr/--sex for the band that "
+                "applies."
+            )
     else:
-        specific = []
-        context = list(general)
-        ceiling = _ceiling_band(general)
-
-    shown_bands = sorted({*specific, *context}, key=lambda b: (_to_mg(b.amount, b.unit), b.kind))
-    if ceiling is None:
+        specific = [b for b in general if b.kind == "max"]
+    avoid = next((b for b in specific if b.kind == "avoid"), None)
+    ceiling = _ceiling_band([b for b in specific if b.kind == "max"])
+    context = [b for b in general if b.kind in ("start", "usual")] if patient.status == "normal" else []
+    if patient.status != "normal":
+        context += [b for b in general if b.kind == "max"]  # for comparison: the maximum for normal kidneys
+    if ceiling is None and avoid is None:
         reason = f"the knowledge file holds no {route} maximum per {per} for {patient.describe()}"
-        return _no_ceiling(kb, amount, unit, route, per, patient, reason, shown_bands)
+        return _no_ceiling(kb, amount, unit, route, per, patient, reason, [*specific, *context])
 
-    ceiling_value = _convert(ceiling.amount, ceiling.unit, band_unit)
-    whose = BASIS_WORDS.get(ceiling.basis, ceiling.basis)
     start = next((b for b in general if b.kind == "start"), None) if patient.status == "normal" else None
-    if value > ceiling_value and not math.isclose(value, ceiling_value):
-        verdict = f"ABOVE the {whose} maximum that applies ({_fmt(ceiling.amount)} {ceiling.unit}: {ceiling.label})"
+    above = ceiling is not None and value > ceiling.amount and not math.isclose(value, ceiling.amount)
+    if avoid is not None:
+        whose_advice = BASIS_WORDS.get(avoid.basis, avoid.basis)
+        verdict = (
+            f"AVOID: the cited {whose_advice} advice for this kidney function is not to use baclofen ({avoid.label})"
+        )
+        if ceiling is not None:
+            verdict += f"; if it is used, the {_describe_ceiling(ceiling)}"
         code = EXIT_ABOVE_LABEL
+    elif above and ceiling is not None:
+        verdict, code = f"ABOVE the {_describe_ceiling(ceiling)}", EXIT_ABOVE_LABEL
+    elif open_question and ceiling is not None:
+        verdict = (
+            f"NOT CHECKED for every impaired kidney: within the {_describe_ceiling(ceiling)}, but lower clearance "
+            f"changes the answer ({open_question})"
+        )
+        code = EXIT_NOT_FOUND
     elif start is not None and value < _convert(start.amount, start.unit, band_unit):
-        verdict = f"below the labelled starting dose ({_fmt(start.amount)} {start.unit})"
-        code = 0
+        verdict, code = f"below the labelled starting dose ({_fmt(start.amount)} {start.unit})", 0
     else:
-        verdict = f"within the {whose} maximum that applies ({_fmt(ceiling.amount)} {ceiling.unit}: {ceiling.label})"
-        code = 0
+        assert ceiling is not None
+        verdict, code = f"within the {_describe_ceiling(ceiling)}", 0
+    # Study and toxicity doses (alcohol trials, overdoses) are shown only once a dose passes the ceiling that
+    # applies: beside an ordinary dose they would read as headroom.
+    if code == EXIT_ABOVE_LABEL:
+        context += [b for b in general if b.kind in ("study", "toxicity")]
+    shown_bands = sorted({*specific, *context}, key=lambda b: (b.kind == "avoid", _to_mg(b.amount, b.unit), b.kind))
     headline = f"{shown}, {patient.describe()}: {verdict}."
     rows = [_band_row(b, value, band_unit, b is ceiling) for b in shown_bands]
     passed = [
@@ -201,11 +235,14 @@ def dose_check_result(
 
 
 def _band_row(band: DoseBand, value: float, unit: str, is_ceiling: bool) -> dict[str, Any]:
-    threshold = _convert(band.amount, band.unit, unit)
-    position = "at" if math.isclose(value, threshold) else ("above" if value > threshold else "below")
     label = band.label
     if band.reduction:
-        label += f" [{_crcl_range(band)}; general maximum reduced by {band.reduction}]"
+        label += f" [{_crcl_range(band)}; general maximum cut by {band.reduction}, worked out by baclo]"
+    if band.kind == "avoid":
+        return {"kind": "AVOID", "threshold": "any dose", "basis": band.basis, "label": label,
+                "your_dose": "advised against", "refs": list(band.refs)}  # fmt: skip
+    threshold = _convert(band.amount, band.unit, unit)
+    position = "at" if math.isclose(value, threshold) else ("above" if value > threshold else "below")
     return {
         "kind": ("CEILING " if is_ceiling else "") + band.kind,
         "threshold": f"{_fmt(threshold)} {unit}",

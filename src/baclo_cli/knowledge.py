@@ -249,6 +249,8 @@ def _build_bands(raw: Any) -> tuple[DoseBand, ...]:
             top, unit = general_max[(band["route"], band["per"])]
             numerator, denominator = (int(n) for n in reduction.split("/"))
             amount = round(top * (denominator - numerator) / denominator, 2)
+        elif band["kind"] == "avoid":
+            amount, unit = 0.0, band.get("unit", "mg")
         else:
             amount, unit = float(band["amount"]), band["unit"]
         bands.append(

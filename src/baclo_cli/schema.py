@@ -48,7 +48,7 @@ REFERENCE_KINDS = (
 )
 
 TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands")
-DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity")
+DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
 # Whose number a dose band is: 'baclo dose-check' names it in its verdict.
 DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
 DOSE_BAND_KEYS = ("route", "per", "renal", "crcl", "kind", "basis", "label", "amount", "reduction", "unit", "refs")
@@ -480,7 +480,7 @@ def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str]
         kind = _choice(c, band, "kind", path, DOSE_BAND_KINDS)
         basis = _choice(c, band, "basis", path, DOSE_BAND_BASES)
         c.text(band, "label", path)
-        _choice(c, band, "unit", path, ("mg", "mcg"), required="reduction" not in band)
+        _choice(c, band, "unit", path, ("mg", "mcg"), required="reduction" not in band and kind != "avoid")
         kinds = _check_refs(c, band, path, ref_ids, cited)
         if basis is not None:
             _check_label_basis(c, (*path, "basis"), basis, kinds)
@@ -499,6 +499,10 @@ def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str]
                 c.fail((*path, "amount"), "give an amount or a reduction, not both")
             if route and per:
                 reduced.append((path, route, per))
+            continue
+        if kind == "avoid":
+            if "amount" in band or renal not in ("impaired", "dialysis"):
+                c.fail(path, "an 'avoid' band has no amount and is for renal 'impaired' or 'dialysis'")
             continue
         amount = band.get("amount")
         if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount <= 0:
