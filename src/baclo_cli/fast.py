@@ -36,6 +36,10 @@ def _convert(option: Opt, text: str) -> Any:
         number = float(text)
         if not math.isfinite(number) and text.strip().lower() not in ("inf", "-inf", "nan", "infinity"):
             raise ValueError(text)
+    elif option.kind == "path":
+        from pathlib import Path
+
+        return Path(text)  # as Typer gives it: '' becomes '.', a folder
     else:
         return text
     if text.startswith("-") and not text[1:2].isdigit():

@@ -1,0 +1,145 @@
+"""The fast dispatcher against the Typer app: same bytes on stdout and stderr, same exit code.
+
+Argument lists are generated from the command table itself (every command, option, choice and argument),
+mixed with junk, so an option added to the table is covered here without a new test.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from baclo_cli import cli, fast
+from baclo_cli.commands import COMMANDS, OUTPUT, Opt
+
+JUNK = ["--bogus", "-x", "--", "-", "--format=json", "-fjson", "", " ", "-5", "0", "nan", "1e400", "ünï", "-h"]
+TOPIC_WORDS = ["withdrawal", "pk", "pharmacokinetics", "nope", "uses"]
+WHERE_WORDS = ["aspect=symptom", "evidence~lab", "kind!=boxed", "colour=red", "nonsense", "=x", "severity=serious"]
+
+
+def _values(option: Opt) -> st.SearchStrategy[str]:
+    if option.kind == "choice":
+        return st.sampled_from([*option.choices * 3, option.choices[0].upper(), "bogus"])
+    if option.kind == "int":
+        return st.sampled_from(["0", "1", "3", "500", "501", "-1", "x", "07"])
+    if option.kind == "float":
+        return st.sampled_from(["40", "0", "25.5", "1e3", "nan", "-3", "x", "80.0"])
+    if option.kind == "path":
+        return st.sampled_from(["/nonexistent.yaml", ""])
+    if option.dest == "where":
+        return st.sampled_from(WHERE_WORDS)
+    if option.dest == "fields":
+        return st.sampled_from(["aspect,detail", "id,kind", "nope", "", "term"])
+    if option.dest == "sort":
+        return st.sampled_from(["number", "-number", "aspect", "nope"])
+    return st.sampled_from(TOPIC_WORDS)
+
+
+def _option_tokens(option: Opt) -> st.SearchStrategy[list[str]]:
+    flag = st.sampled_from(option.flags)
+    if option.kind == "flag":
+        return flag.map(lambda f: [f])
+    return st.tuples(flag, _values(option)).map(list)
+
+
+@st.composite
+def argument_lists(draw: Callable[..., Any]) -> list[str]:
+    command = draw(st.sampled_from(COMMANDS))
+    name = draw(st.sampled_from([command.name, *command.aliases]))
+    before = draw(st.lists(st.one_of([_option_tokens(o) for o in OUTPUT]), max_size=2))
+    pool = [_option_tokens(o) for o in (*command.options, *OUTPUT)]
+    after = draw(st.lists(st.one_of(pool), max_size=4))
+    wanted = 1 if command.args and not command.args[0].many else 2 if command.args else 0
+    words = draw(st.lists(st.sampled_from(["80", "50mcg", "taper", "dlPFC", *TOPIC_WORDS]), max_size=wanted))
+    junk = draw(st.lists(st.sampled_from(JUNK), max_size=1)) if draw(st.integers(0, 4)) == 0 else []
+    tokens = [t for group in after for t in group] + words + junk
+    order = draw(st.permutations(tokens)) if draw(st.booleans()) else tokens
+    return [t for group in before for t in group] + ([name] if draw(st.integers(0, 9)) else []) + list(order)
+
+
+def _capture(run: Callable[[], int | None]) -> tuple[int | None, bytes, bytes]:
+    out, err = io.BytesIO(), io.BytesIO()
+    saved = sys.stdout, sys.stderr
+    wrappers = [io.TextIOWrapper(buffer, encoding="utf-8", write_through=True) for buffer in (out, err)]
+    sys.stdout, sys.stderr = wrappers
+    try:
+        try:
+            code = run()
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 0
+        for wrapper in wrappers:
+            wrapper.flush()
+        values = out.getvalue(), err.getvalue()
+    finally:
+        sys.stdout, sys.stderr = saved
+        for wrapper in wrappers:
+            if not wrapper.closed:
+                wrapper.detach()
+    return code, *values
+
+
+def _typer(argv: list[str]) -> int | None:
+    sys.argv = ["baclo", *argv]
+    cli.main()
+    return None  # pragma: no cover - main always exits
+
+
+@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(argv=argument_lists())
+def test_fast_path_and_typer_path_agree(argv: list[str]) -> None:
+    saved_argv = sys.argv
+    try:
+        fast_code, fast_out, fast_err = _capture(lambda: fast.run(argv))
+        if fast_code is None:
+            assert fast_out == b"" and fast_err == b"", "a declined argument list must leave no trace"
+            return
+        typer_code, typer_out, typer_err = _capture(lambda: _typer(argv))
+    finally:
+        sys.argv = saved_argv
+    assert (fast_code, fast_out, fast_err) == (typer_code, typer_out, typer_err), argv
+
+
+def test_fast_path_answers_the_plain_forms() -> None:
+    """The forms scripts use most are answered without Typer (else the speed work would be moot)."""
+    for argv in (
+        [],
+        ["uses", "-f", "json"],
+        ["-f", "json", "side-effects", "--serious"],
+        ["withdrawal", "--where", "aspect=symptom", "--fields", "aspect,detail"],
+        ["show", "pk"],
+        ["search", "kidney", "-n", "3"],
+        ["glossary", "-t", "withdrawal", "-t", "pregnancy"],
+        ["refs", "--where", "kind=label", "-f", "tsv"],
+        ["dose-check", "80", "--crcl", "40", "-f", "json"],
+        ["export", "-f", "ndjson"],
+        ["topics"],
+        ["disputes", "--sort", "topic"],
+    ):
+        assert fast.parse(argv) is not None, argv
+
+
+def test_fast_path_declines_what_it_does_not_fully_understand() -> None:
+    for argv in (
+        ["--help"],
+        ["uses", "-h"],
+        ["--version"],
+        ["uses", "--format=json"],
+        ["uses", "-fjson"],
+        ["uses", "-f"],
+        ["uses", "-f", "JSON"],
+        ["nope"],
+        ["quiz"],
+        ["review", "--stats"],
+        ["validate"],
+        ["dose-check"],
+        ["search"],
+        ["uses", "--bogus"],
+        ["uses", "extra"],
+        ["dose-check", "--", "-5"],
+    ):
+        assert fast.parse(argv) is None, argv
