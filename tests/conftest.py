@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from baclo_cli.knowledge import Knowledge, default_data_path, load_knowledge
 
-DATA = default_data_path()
+DATA = Path(default_data_path())
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from .knowledge import Reference
+from .model import Reference
 
 NARROW = 60  # below this many columns a wide table is shown as stacked records
 

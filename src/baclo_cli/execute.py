@@ -108,7 +108,7 @@ def answer(command: Command, params: Params) -> int:
               filter_here=filter_here)  # fmt: skip
     except BacloError as error:
         raise fail(error) from None
-    return show(result, params, kb.drug.last_reviewed, {r.id: r.number for r in kb.references.values()})
+    return show(result, params, kb.drug.last_reviewed, kb.references.numbers())
 
 
 def run(command: Command, params: Params, special: dict[str, Callable[[Params], int]] | None = None) -> int:

@@ -75,7 +75,7 @@ def quiz(params: Params) -> int:
     except BacloError as error:
         raise fail(error) from None
     if params.get("fmt") is not None:
-        numbers = {r.id: r.number for r in kb.references.values()}
+        numbers = kb.references.numbers()
         return show(study.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers)
     from .session import QuizScore, run_quiz
 

@@ -12,9 +12,9 @@ from .result import Result
 
 
 def cited_references(kb: Knowledge, ref_ids: Iterable[str]) -> list[Reference]:
-    """The references behind ``ref_ids``, once each, in reference-list order."""
-    wanted = set(ref_ids)
-    return [ref for ref in kb.references.values() if ref.id in wanted]
+    """The references behind ``ref_ids``, once each, in reference-list order (building only those)."""
+    known = kb.references
+    return sorted((known[r] for r in set(ref_ids) if r in known), key=lambda ref: ref.number)
 
 
 SCHEMA_VERSION = 1  # of the JSON and YAML output; 'baclo schema' prints the contract

@@ -11,10 +11,9 @@ import math
 import re
 from typing import Any, NamedTuple
 
-SCHEMA_VERSION = 2
+from .model import RESERVED_FACT_KEYS  # keys of a fact row that are not table columns
 
-# Keys of a fact row that are not table columns.
-RESERVED_FACT_KEYS = ("refs", "evidence", "dispute")
+SCHEMA_VERSION = 2
 
 # How a fact is known; lets a reader tell a labelled fact from a case report.
 EVIDENCE_LEVELS = (

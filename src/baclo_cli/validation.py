@@ -6,7 +6,7 @@ everywhere and a file it refuses is refused everywhere.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 from .knowledge import check_text
@@ -14,7 +14,7 @@ from .result import Result
 from .yamlfile import decode, line_of, read_bytes
 
 
-def validation_result(path: Path) -> Result:
+def validation_result(path: str | os.PathLike[str]) -> Result:
     """Raises ``DataFileError`` for files that cannot be read or parsed; otherwise lists every problem."""
     text = decode(read_bytes(path), str(path))
     _, problems = check_text(text, str(path))

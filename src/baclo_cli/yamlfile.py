@@ -9,21 +9,24 @@ building a value (an impossible date, ``!!int abc``, an integer of thousands of 
 
 from __future__ import annotations
 
-import datetime
-from pathlib import Path
-from typing import Any
+import os
 
 from .errors import DataFileError
-from .schema import Problem
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .schema import Problem
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_NUMBER_CHARS = 40  # a longer number literal is a mistake or an attack (slow big-integer conversion)
 MAX_DEPTH = 50
 
 
-def read_bytes(path: Path, size_limit: int = MAX_FILE_BYTES) -> bytes:
+def read_bytes(path: str | os.PathLike[str], size_limit: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, refusing folders and files over ``size_limit``."""
-    if path.is_dir():
+    if os.path.isdir(path):
         raise DataFileError(str(path), "is a folder, not a knowledge file")
     try:
         with open(path, "rb") as handle:
@@ -94,8 +97,8 @@ def parse_yaml_text(text: str, source: str) -> Any:
     return _plain(data, source)
 
 
-def parse_yaml(path: Path) -> Any:
-    return parse_yaml_text(decode(read_bytes(path), str(path)), str(path))
+def parse_yaml(path: str | os.PathLike[str]) -> Any:
+    return parse_yaml_text(decode(read_bytes(path), os.fspath(path)), os.fspath(path))
 
 
 def _yaml_message(exc: Any) -> str:
@@ -113,6 +116,8 @@ def _plain(data: Any, source: str) -> Any:
     An alias bomb ("billion laughs") loads as a small graph of shared lists; copying it would blow up,
     so any node met twice is refused before the copy grows.
     """
+    import datetime
+
     seen: set[int] = set()
 
     def walk(value: Any, depth: int) -> Any:
@@ -156,6 +161,8 @@ def duplicate_keys(text: str) -> list[Problem]:
     Call only on text that ``parse_yaml_text`` accepted (no aliases, so the walk stays small).
     """
     import yaml
+
+    from .schema import Problem
 
     root = _compose(text)
     problems: list[Problem] = []

@@ -1,0 +1,391 @@
+"""The typed model of a checked knowledge file, built lazily, one part at a time.
+
+A run that shows one topic builds that topic and the references it cites, not the whole file: the
+model asks a *section source* (the checked data, or the cache file) for ``meta``, ``topic/NAME``,
+``references``, ``glossary`` and ``dose_bands`` as it needs them. So the cost of a warm topic command does
+not grow with the size of the file.
+
+Plain classes with ``__slots__`` rather than NamedTuples or dataclasses: defining those costs start-up time
+on every run (``typing`` alone is a few milliseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# Keys of a fact row that are not table columns.
+RESERVED_FACT_KEYS = ("refs", "evidence", "dispute")
+
+Scalar = str | int | float
+Sections = Callable[[str], "Any"]
+
+
+class Reference:
+    __slots__ = ("id", "kind", "note", "number", "publisher", "title", "url")
+
+    def __init__(
+        self, id: str, number: int, title: str, publisher: str, kind: str, url: str = "", note: str = ""
+    ) -> None:
+        self.id = id
+        self.number = number
+        self.title = title
+        self.publisher = publisher
+        self.kind = kind
+        self.url = url  # empty: no canonical address is known; the note says why
+        self.note = note
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "publisher": self.publisher,
+            "kind": self.kind,
+            "url": self.url or None,
+            "note": self.note or None,
+        }
+
+
+class Fact:
+    __slots__ = ("dispute", "evidence", "fields", "refs")
+
+    def __init__(
+        self, fields: dict[str, Scalar], refs: tuple[str, ...], evidence: str | None = None, dispute: str | None = None
+    ) -> None:
+        self.fields = fields
+        self.refs = refs
+        self.evidence = evidence
+        self.dispute = dispute
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.fields)
+        if self.evidence:
+            out["evidence"] = self.evidence
+        if self.dispute:
+            out["dispute"] = self.dispute
+        out["refs"] = list(self.refs)
+        return out
+
+    def text(self) -> str:
+        return " ".join(str(v) for v in self.fields.values())
+
+
+class QuizHint:
+    """How to ask 'which of these' about a topic: facts matching ``where`` give right answers from ``answer``;
+    distractors come from ``distractor_field`` of ``distractor_topic`` (facts matching ``distractor_where``)."""
+
+    __slots__ = ("answer", "distractor_field", "distractor_topic", "distractor_where", "question", "where")
+
+    def __init__(
+        self,
+        question: str,
+        where: dict[str, str],
+        answer: str,
+        distractor_topic: str,
+        distractor_field: str,
+        distractor_where: dict[str, str],
+    ) -> None:
+        self.question = question
+        self.where = where
+        self.answer = answer
+        self.distractor_topic = distractor_topic
+        self.distractor_field = distractor_field
+        self.distractor_where = distractor_where
+
+
+class Topic:
+    __slots__ = ("columns", "facts", "name", "quiz", "section", "summary", "title")
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        summary: str,
+        section: str,
+        columns: tuple[str, ...],
+        facts: tuple[Fact, ...],
+        quiz: tuple[QuizHint, ...] = (),
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.summary = summary
+        self.section = section
+        self.columns = columns
+        self.facts = facts
+        self.quiz = quiz
+
+
+class Term:
+    __slots__ = ("aliases", "definition", "refs", "term", "topics")
+
+    def __init__(
+        self, term: str, definition: str, aliases: tuple[str, ...], topics: tuple[str, ...], refs: tuple[str, ...]
+    ) -> None:
+        self.term = term
+        self.definition = definition
+        self.aliases = aliases
+        self.topics = topics
+        self.refs = refs
+
+
+class DoseBand:
+    """A cited threshold. For reduced kidney function a band may hold a clearance range (above < CrCl <=
+    up_to, mL/min) and a ``reduction`` of the general maximum, whose ``amount`` is then worked out here."""
+
+    __slots__ = (
+        "amount",
+        "basis",
+        "crcl_above",
+        "crcl_up_to",
+        "kind",
+        "label",
+        "per",
+        "reduction",
+        "refs",
+        "renal",
+        "route",
+        "unit",
+    )
+
+    def __init__(
+        self,
+        route: str,
+        per: str,
+        renal: str,
+        kind: str,
+        basis: str,
+        label: str,
+        amount: float,
+        unit: str,
+        refs: tuple[str, ...],
+        crcl_above: float | None = None,
+        crcl_up_to: float | None = None,
+        reduction: str = "",
+    ) -> None:
+        self.route = route
+        self.per = per
+        self.renal = renal
+        self.kind = kind
+        self.basis = basis
+        self.label = label
+        self.amount = amount
+        self.unit = unit
+        self.refs = refs
+        self.crcl_above = crcl_above
+        self.crcl_up_to = crcl_up_to
+        self.reduction = reduction
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "route": self.route,
+            "per": self.per,
+            "renal": self.renal,
+            "kind": self.kind,
+            "basis": self.basis,
+            "label": self.label,
+        }
+        if self.kind != "avoid":
+            out.update(amount=self.amount, unit=self.unit)
+        if self.crcl_above is not None:
+            out["crcl"] = {"above": self.crcl_above, "up_to": self.crcl_up_to}
+        if self.reduction:
+            out["reduction"] = self.reduction
+        out["refs"] = list(self.refs)
+        return out
+
+
+class Drug:
+    __slots__ = ("brand_names", "drug_class", "last_reviewed", "name")
+
+    def __init__(self, name: str, drug_class: str, brand_names: tuple[str, ...], last_reviewed: str) -> None:
+        self.name = name
+        self.drug_class = drug_class
+        self.brand_names = brand_names
+        self.last_reviewed = last_reviewed
+
+
+class Topics(Mapping[str, Topic]):
+    """Topics by name, in file order, each built on first use."""
+
+    def __init__(self, names: list[str], sections: Sections) -> None:
+        self._names = names
+        self._known = set(names)
+        self._sections = sections
+        self._built: dict[str, Topic] = {}
+
+    def __getitem__(self, name: str) -> Topic:
+        if name not in self._known:
+            raise KeyError(name)
+        topic = self._built.get(name)
+        if topic is None:
+            topic = self._built[name] = build_topic(name, self._sections(f"topic/{name}"))
+        return topic
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
+
+
+class References(Mapping[str, Reference]):
+    """References by id, numbered in file order, each built on first use."""
+
+    def __init__(self, raw: list[dict[str, Any]]) -> None:
+        self._raw = {ref["id"]: (i, ref) for i, ref in enumerate(raw, start=1)}
+        self._built: dict[str, Reference] = {}
+
+    def __getitem__(self, ref_id: str) -> Reference:
+        built = self._built.get(ref_id)
+        if built is None:
+            number, ref = self._raw[ref_id]
+            built = self._built[ref_id] = Reference(
+                ref["id"], number, ref["title"], ref["publisher"], ref["kind"], ref.get("url", ""), ref.get("note", "")
+            )
+        return built
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, ref_id: object) -> bool:
+        return ref_id in self._raw
+
+    def numbers(self) -> dict[str, int]:
+        """Every id's number in the reference list, without building the references."""
+        return {ref_id: number for ref_id, (number, _) in self._raw.items()}
+
+
+class Knowledge:
+    """The knowledge base: ``drug`` and the topic names at once, everything else when first asked for."""
+
+    def __init__(self, source: str, sections: Sections) -> None:
+        self.source = source
+        self._sections = sections
+        meta = sections("meta")
+        drug = meta["drug"]
+        self.drug = Drug(drug["name"], drug["class"], tuple(drug["brand_names"]), drug["last_reviewed"])
+        self.topics = Topics(list(meta["topics"]), sections)
+        self._references: References | None = None
+        self._glossary: tuple[Term, ...] | None = None
+        self._dose_bands: tuple[DoseBand, ...] | None = None
+
+    @property
+    def references(self) -> References:
+        if self._references is None:
+            self._references = References(self._sections("references"))
+        return self._references
+
+    @property
+    def glossary(self) -> tuple[Term, ...]:
+        if self._glossary is None:
+            self._glossary = tuple(
+                Term(
+                    e["term"],
+                    e["definition"],
+                    tuple(e.get("aliases", ())),
+                    tuple(e.get("topics", ())),
+                    tuple(e["refs"]),
+                )
+                for e in self._sections("glossary")
+            )
+        return self._glossary
+
+    @property
+    def dose_bands(self) -> tuple[DoseBand, ...]:
+        if self._dose_bands is None:
+            self._dose_bands = build_bands(self._sections("dose_bands"))
+        return self._dose_bands
+
+
+def split_sections(data: dict[str, Any]) -> dict[str, Any]:
+    """Checked plain data, cut into the sections the model reads (and the cache stores) separately."""
+    sections: dict[str, Any] = {
+        "meta": {"drug": data["drug"], "topics": list(data["topics"])},
+        "references": data["references"],
+        "glossary": data["glossary"],
+        "dose_bands": data.get("dose_bands", []),
+    }
+    for name, topic in data["topics"].items():
+        sections[f"topic/{name}"] = topic
+    return sections
+
+
+def knowledge_from_data(data: dict[str, Any], source: str) -> Knowledge:
+    sections = split_sections(data)
+    return Knowledge(source, sections.__getitem__)
+
+
+def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
+    general_max = {
+        (b["route"], b["per"]): (float(b["amount"]), b["unit"])
+        for b in raw
+        if b["kind"] == "max" and b.get("renal", "any") in ("any", "normal") and "amount" in b
+    }
+    bands = []
+    for band in raw:
+        crcl = band.get("crcl") or {}
+        reduction = band.get("reduction", "")
+        if reduction:
+            top, unit = general_max[(band["route"], band["per"])]
+            numerator, denominator = (int(n) for n in reduction.split("/"))
+            amount = round(top * (denominator - numerator) / denominator, 2)
+        elif band["kind"] == "avoid":
+            amount, unit = 0.0, band.get("unit", "mg")
+        else:
+            amount, unit = float(band["amount"]), band["unit"]
+        bands.append(
+            DoseBand(
+                band["route"],
+                band["per"],
+                band.get("renal", "any"),
+                band["kind"],
+                band["basis"],
+                band["label"],
+                amount,
+                unit,
+                tuple(band["refs"]),
+                float(crcl["above"]) if crcl else None,
+                float(crcl["up_to"]) if crcl else None,
+                reduction,
+            )
+        )
+    return tuple(bands)
+
+
+def build_topic(name: str, topic: dict[str, Any]) -> Topic:
+    facts = tuple(
+        Fact(
+            {k: v for k, v in fact.items() if k not in RESERVED_FACT_KEYS},
+            tuple(fact["refs"]),
+            fact.get("evidence"),
+            fact.get("dispute"),
+        )
+        for fact in topic["facts"]
+    )
+    columns = list(topic.get("columns", ()))
+    for fact in facts:
+        columns.extend(k for k in fact.fields if k not in columns)
+    hints = []
+    for hint in topic.get("quiz", ()):
+        source = hint.get("distractors", {})
+        hints.append(
+            QuizHint(
+                hint["question"],
+                dict(hint.get("where", {})),
+                hint["answer"],
+                source.get("topic", name),
+                source.get("field", hint["answer"]),
+                dict(source.get("where", {})),
+            )
+        )
+    return Topic(name, topic["title"], topic["summary"], topic.get("section", ""), tuple(columns), facts, tuple(hints))
