@@ -7,14 +7,17 @@ however it was parsed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from . import query
 from .errors import BadValue
 from .knowledge import Knowledge
 from .result import Result
 
-Params = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+Params = dict[str, "Any"]
 
 
 def _conditions(params: Params, **flags: str | None) -> list[query.Condition]:

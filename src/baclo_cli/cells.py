@@ -7,20 +7,28 @@ format dispatcher depend on it, not on each other.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
 
 from .model import Reference
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 NARROW = 60  # below this many columns a wide table is shown as stacked records
 
 
-class Style(NamedTuple):
+class Style:
     """What the output stream can show."""
 
-    is_terminal: bool = False
-    color: bool = False
-    width: int | None = None  # None: never wrap (not a terminal)
-    ascii_only: bool = False
+    __slots__ = ("ascii_only", "color", "is_terminal", "width")
+
+    def __init__(
+        self, is_terminal: bool = False, color: bool = False, width: int | None = None, ascii_only: bool = False
+    ) -> None:
+        self.is_terminal = is_terminal
+        self.color = color
+        self.width = width  # None: never wrap (not a terminal)
+        self.ascii_only = ascii_only
 
 
 def header(name: str) -> str:

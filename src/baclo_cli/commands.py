@@ -7,43 +7,73 @@ importing it costs next to nothing.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 FORMATS = ("table", "json", "ndjson", "yaml", "csv", "tsv", "markdown", "plain")
 
 
-class Opt(NamedTuple):
-    """An option. ``kind``: flag (true when given), choice, text, int, float, path, multi (repeatable text)."""
+class Opt:
+    """An option. ``kind``: flag (true when given), choice, text, int, float, path, multi (repeatable text).
+    (Plain classes, not NamedTuples: this module loads on every run and ``typing`` costs milliseconds.)"""
 
-    dest: str
-    flags: tuple[str, ...]
-    kind: str
-    help: str
-    choices: tuple[str, ...] = ()
-    default: object = None
-    metavar: str = ""
-    low: float | None = None
-    high: float | None = None
+    __slots__ = ("choices", "default", "dest", "flags", "help", "high", "kind", "low", "metavar")
+
+    def __init__(
+        self,
+        dest: str,
+        flags: tuple[str, ...],
+        kind: str,
+        help: str,
+        choices: tuple[str, ...] = (),
+        default: object = None,
+        metavar: str = "",
+        low: float | None = None,
+        high: float | None = None,
+    ) -> None:
+        self.dest = dest
+        self.flags = flags
+        self.kind = kind
+        self.help = help
+        self.choices = choices
+        self.default = default
+        self.metavar = metavar
+        self.low = low
+        self.high = high
 
 
-class Arg(NamedTuple):
-    dest: str
-    help: str
-    metavar: str
-    required: bool = True
-    many: bool = False  # takes every remaining word (search WORDS...)
+class Arg:
+    __slots__ = ("dest", "help", "many", "metavar", "required")
+
+    def __init__(self, dest: str, help: str, metavar: str, required: bool = True, many: bool = False) -> None:
+        self.dest = dest
+        self.help = help
+        self.metavar = metavar
+        self.required = required
+        self.many = many  # takes every remaining word (search WORDS...)
 
 
-class Command(NamedTuple):
-    name: str
-    help: str
-    ask: str  # how the command is answered: a name in asks.ASKS, or a special handler in cli.py
-    args: tuple[Arg, ...] = ()
-    options: tuple[Opt, ...] = ()
-    aliases: tuple[str, ...] = ()
-    fast: bool = True  # the fast dispatcher may answer it (read-only, no prompts)
-    topic: str = ""  # the knowledge-file topic a topic command shows
-    examples: tuple[str, ...] = ()
+class Command:
+    __slots__ = ("aliases", "args", "ask", "examples", "fast", "help", "name", "options", "topic")
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        ask: str,  # how the command is answered: a name in asks.ASKS, or a special handler
+        args: tuple[Arg, ...] = (),
+        options: tuple[Opt, ...] = (),
+        aliases: tuple[str, ...] = (),
+        fast: bool = True,  # the fast dispatcher may answer it (read-only, no prompts)
+        topic: str = "",  # the knowledge-file topic a topic command shows
+        examples: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.ask = ask
+        self.args = args
+        self.options = options
+        self.aliases = aliases
+        self.fast = fast
+        self.topic = topic
+        self.examples = examples
 
 
 # Output options: every command takes them, before or after its name; given after, they win.

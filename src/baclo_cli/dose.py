@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
 from .clearance import Clearance
 from .errors import EXIT_ABOVE_LABEL, EXIT_NOT_FOUND, BadValue
 from .knowledge import DoseBand, Knowledge
 from .query import cited_references
 from .result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DISCLAIMER = "A fact lookup against cited thresholds, not a dosing recommendation."
 MAX_PLAUSIBLE_MG = 100_000.0  # 100 g: far beyond any reported ingestion; larger is a typing error

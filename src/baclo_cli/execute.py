@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any
+from collections.abc import Callable
 
 from .commands import Command
 from .errors import EXIT_WRITE, BacloError, debug_enabled
 from .result import Result
 
-Params = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+Params = dict[str, "Any"]
 
 
 class Stop(Exception):
@@ -31,9 +33,11 @@ def say_error(message: str) -> None:
     """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
     from .cells import escape_controls
 
-    with suppress(OSError, ValueError, AttributeError):
+    try:
         sys.stderr.write(escape_controls(message.replace("\n", " ")) + "\n")
         sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def fail(error: BacloError) -> Stop:
@@ -52,18 +56,21 @@ def silence_stdout() -> None:
         pass
 
 
-@contextmanager
-def output_errors() -> Iterator[None]:
-    """A closed pipe ends the run quietly with exit 0; any other write error (disk full) is one line, exit 5."""
-    try:
-        yield
-    except BrokenPipeError:
-        silence_stdout()
-        raise Stop(0) from None
-    except OSError as error:
-        silence_stdout()
-        say_error(f"baclo: cannot write output: {error.strerror or error}")
-        raise Stop(EXIT_WRITE) from None
+class output_errors:
+    """A closed pipe ends the run quietly with exit 0; any other write error (disk full) is one line, exit 5.
+    (A class rather than ``contextlib.contextmanager``: contextlib costs start-up time on every run.)"""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: object) -> None:
+        if isinstance(error, BrokenPipeError):
+            silence_stdout()
+            raise Stop(0) from None
+        if isinstance(error, OSError):
+            silence_stdout()
+            say_error(f"baclo: cannot write output: {error.strerror or error}")
+            raise Stop(EXIT_WRITE) from None
 
 
 def wants_color(params: Params) -> bool | None:

@@ -10,11 +10,14 @@ error messages stay Typer's. A differential test checks both paths give the same
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from .commands import BY_NAME, COMMANDS, OUTPUT, Command, Opt, defaults, find_option
 
-Parsed = tuple[Command, dict[str, Any]]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+Parsed = tuple[Command, dict[str, "Any"]]
 
 
 def _convert(option: Opt, text: str) -> Any:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from .errors import BadValue, NothingFound, UnknownTopic
 from .knowledge import Fact, Knowledge, Reference, Term, Topic
 from .result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def cited_references(kb: Knowledge, ref_ids: Iterable[str]) -> list[Reference]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
 
 from .cells import NARROW, Style, cell, escape_controls, header, ref_numbers, reference_line, spreadsheet_safe
 from .knowledge import Reference
 from .result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 __all__ = ["NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
 

@@ -7,11 +7,13 @@ the same three options work on every command the same way.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import BadValue, NothingFound
 from .query import Condition, describe_where, meets, parse_where
 from .result import Result
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def row_fields(result: Result) -> list[str]:
