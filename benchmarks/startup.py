@@ -80,6 +80,8 @@ def startup(baclo: str, runs: int, quick: bool, env: dict[str, str]) -> bool:
 
 def synthetic(source: Path, factor: int, folder: Path) -> Path:
     """The bundled file with its topics, references and glossary repeated ``factor`` times under new names."""
+    import json
+
     import yaml
 
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -97,6 +99,7 @@ def synthetic(source: Path, factor: int, folder: Path) -> Path:
             for g in data["glossary"]
         ]
     data.update(topics=topics, references=references, glossary=glossary)
+    data = json.loads(json.dumps(data))  # no shared objects: PyYAML would write them as anchors, which are refused
     path = folder / f"baclofen-{factor}x.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

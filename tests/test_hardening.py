@@ -26,6 +26,7 @@ from baclo_cli.dose import dose_check_result
 from baclo_cli.errors import BacloError, DataFileError
 from baclo_cli.knowledge import load_knowledge
 from baclo_cli.render import FORMATS, Style, render
+from baclo_cli.search import search_result
 from baclo_cli.study import flashcards_result, make_cards, make_quiz
 from baclo_cli.validation import validation_result
 
@@ -96,7 +97,7 @@ def _exercise(path: Path) -> None:
     asks += [lambda kb, t=t: query.topic_result(kb, t) for t in kb.topics]
     asks += [
         lambda kb: query.glossary_result(kb),
-        lambda kb: query.search_result(kb, "a"),
+        lambda kb: search_result(kb, "a"),
         lambda kb: query.disputes_result(kb),
         lambda kb: dose_check_result(kb, "80"),
         lambda kb: dose_check_result(kb, "80", renal="impaired"),

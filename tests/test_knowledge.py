@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from baclo_cli import cache, knowledge, yamlfile
+from baclo_cli import yamlfile
 from baclo_cli.errors import DataFileError
 from baclo_cli.knowledge import Knowledge, load_knowledge
 from baclo_cli.schema import REFERENCE_KINDS, check_knowledge

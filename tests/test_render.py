@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclo_cli import query
 from baclo_cli.knowledge import Knowledge
 from baclo_cli.render import Style, detect_style, render, to_ascii, write
+from baclo_cli.yamlout import dump
 
 GOLDEN = Path(__file__).parent / "golden"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -111,3 +116,33 @@ def test_ascii_fallback_on_a_narrow_encoding() -> None:
     write("10\u201365% \u2265 5 \u00b5g\n", stream)
     assert stream.getvalue() == "10-65% >= 5 ug\n"
     assert to_ascii("caf\u00e9") == "caf?"
+
+
+PLAIN_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**18), 10**18) | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=15,
+)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(value=PLAIN_DATA, ascii_only=st.booleans())
+def test_yaml_writer_round_trips_through_pyyaml(value: object, ascii_only: bool) -> None:
+    """baclo writes YAML without PyYAML (start-up time); PyYAML must read back exactly the data written."""
+    text = dump(value, ascii_only=ascii_only)
+    if ascii_only:
+        assert text.isascii()
+    assert yaml.safe_load(text) == value
+
+
+@pytest.mark.parametrize(
+    "args", [["export"], ["refs"], ["topics"], ["glossary"], ["disputes"], ["search", "kidney"], ["dose-check", "90"]]
+)
+def test_yaml_output_is_the_json_output(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from baclo_cli.cli import app
+
+    runner = CliRunner()
+    as_json = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    assert yaml.safe_load(runner.invoke(app, [*args, "-f", "yaml"]).stdout) == as_json

@@ -47,7 +47,9 @@ def glossary(kb: Knowledge, params: Params, _: str) -> Result:
 
 
 def search(kb: Knowledge, params: Params, _: str) -> Result:
-    return query.search_result(kb, " ".join(params.get("words") or []), int(params.get("limit") or 0))
+    from .search import search_result
+
+    return search_result(kb, " ".join(params.get("words") or []), int(params.get("limit") or 0))
 
 
 def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
@@ -55,11 +57,16 @@ def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
     from .dose import dose_check_result
 
     clearance = find_clearance(
-        params.get("crcl"), params.get("age"), params.get("weight"), params.get("scr"), params.get("scr_umol"),
+        params.get("crcl"),
+        params.get("age"),
+        params.get("weight"),
+        params.get("scr"),
+        params.get("scr_umol"),
         params.get("sex"),
-    )  # fmt: skip
-    return dose_check_result(kb, params["dose"], params.get("route") or "oral", params.get("per") or "day",
-                             params.get("renal"), clearance)  # fmt: skip
+    )
+    return dose_check_result(
+        kb, params["dose"], params.get("route") or "oral", params.get("per") or "day", params.get("renal"), clearance
+    )
 
 
 def flashcards(kb: Knowledge, params: Params, _: str) -> Result:

@@ -143,8 +143,10 @@ def _version(value: bool) -> None:
             schema = str(SCHEMA_VERSION)
         except Exception:  # --version must answer even when the knowledge file is broken
             pass
-        typer.echo(f"baclo {__version__} (knowledge file {os.path.basename(default_data_path())}: schema {schema}, "
-                   f"reviewed {reviewed})")  # fmt: skip
+        typer.echo(
+            f"baclo {__version__} (knowledge file {os.path.basename(default_data_path())}: schema {schema}, "
+            f"reviewed {reviewed})"
+        )
         raise typer.Exit()
 
 

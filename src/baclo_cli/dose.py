@@ -242,8 +242,14 @@ def _band_row(band: DoseBand, value: float, unit: str, is_ceiling: bool) -> dict
     if band.reduction:
         label += f" [{_crcl_range(band)}; general maximum cut by {band.reduction}, worked out by baclo]"
     if band.kind == "avoid":
-        return {"kind": "AVOID", "threshold": "any dose", "basis": band.basis, "label": label,
-                "your_dose": "advised against", "refs": list(band.refs)}  # fmt: skip
+        return {
+            "kind": "AVOID",
+            "threshold": "any dose",
+            "basis": band.basis,
+            "label": label,
+            "your_dose": "advised against",
+            "refs": list(band.refs),
+        }
     threshold = _convert(band.amount, band.unit, unit)
     position = "at" if math.isclose(value, threshold) else ("above" if value > threshold else "below")
     return {

@@ -43,9 +43,12 @@ class UnknownTopic(BacloError):
     """A topic name that the knowledge file does not hold."""
 
     def __init__(self, name: str, known: list[str]) -> None:
+        from .suggest import did_you_mean
+
         self.name = name
         self.known = known
-        super().__init__(f"unknown topic '{name}'; known topics: {', '.join(known)}")
+        hint = did_you_mean(name, known)
+        super().__init__(f"unknown topic '{name}'{hint or '; known topics: ' + ', '.join(known)}")
 
 
 class NothingFound(BacloError):

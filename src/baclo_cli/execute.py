@@ -111,8 +111,13 @@ def answer(command: Command, params: Params) -> int:
         kb = load(params)
         result = ASKS[command.ask](kb, params, command.topic)
         filter_here = command.ask not in ("topic", "show")
-        shape(result, where=params.get("where") or [], sort=params.get("sort"), fields=params.get("fields"),
-              filter_here=filter_here)  # fmt: skip
+        shape(
+            result,
+            where=params.get("where") or [],
+            sort=params.get("sort"),
+            fields=params.get("fields"),
+            filter_here=filter_here,
+        )
     except BacloError as error:
         raise fail(error) from None
     return show(result, params, kb.drug.last_reviewed, kb.references.numbers())

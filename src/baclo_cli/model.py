@@ -278,6 +278,7 @@ class Knowledge:
         self._references: References | None = None
         self._glossary: tuple[Term, ...] | None = None
         self._dose_bands: tuple[DoseBand, ...] | None = None
+        self._synonyms: list[dict[str, Any]] | None = None
 
     @property
     def references(self) -> References:
@@ -301,6 +302,13 @@ class Knowledge:
         return self._glossary
 
     @property
+    def synonyms(self) -> list[dict[str, Any]]:
+        """Everyday words and the terms they mean, for search: ``[{words: [...], means: [...]}]``."""
+        if self._synonyms is None:
+            self._synonyms = list(self._sections("synonyms"))
+        return self._synonyms
+
+    @property
     def dose_bands(self) -> tuple[DoseBand, ...]:
         if self._dose_bands is None:
             self._dose_bands = build_bands(self._sections("dose_bands"))
@@ -314,6 +322,7 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
         "references": data["references"],
         "glossary": data["glossary"],
         "dose_bands": data.get("dose_bands", []),
+        "synonyms": data.get("synonyms", []),
     }
     for name, topic in data["topics"].items():
         sections[f"topic/{name}"] = topic

@@ -69,7 +69,10 @@ def filter_facts(topic: Topic, where: list[Condition]) -> list[Fact]:
     known = set(topic.columns) | {"evidence", "dispute"}
     for field, _, _ in where:
         if field not in known:
-            raise BadValue(f"topic '{topic.name}' has no field '{field}' (fields: {', '.join(sorted(known))})")
+            from .suggest import did_you_mean
+
+            hint = did_you_mean(field, known)
+            raise BadValue(f"topic '{topic.name}' has no field '{field}'{hint} (fields: {', '.join(sorted(known))})")
     facts = []
     for fact in topic.facts:
         values = {**fact.fields, "evidence": fact.evidence or "", "dispute": fact.dispute or ""}
@@ -78,11 +81,25 @@ def filter_facts(topic: Topic, where: list[Condition]) -> list[Fact]:
     return facts
 
 
+def _value_hint(topic: Topic, where: list[Condition]) -> str:
+    """For FIELD=VALUE that matched nothing: the field's values closest to what was typed."""
+    from .suggest import did_you_mean
+
+    for field, op, wanted in where:
+        values = {str(f.fields.get(field, getattr(f, field, "") or "")) for f in topic.facts} - {""}
+        hint = did_you_mean(wanted, values) if op == "=" else ""
+        if hint:
+            return hint.replace("did you mean '", f"did you mean {field}='")
+    return ""
+
+
 def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None) -> Result:
     topic = get_topic(kb, name)
     facts = filter_facts(topic, where) if where else list(topic.facts)
     if not facts:
-        raise NothingFound(f"no {topic.name} facts match {describe_where(where or [])}")
+        raise NothingFound(
+            f"no {topic.name} facts match {describe_where(where or [])}{_value_hint(topic, where or [])}"
+        )
     columns = list(topic.columns)
     if any(f.evidence for f in facts):
         columns.append("evidence")
@@ -199,7 +216,11 @@ def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str
             if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
         ]
         if not entries:
-            raise NothingFound(f"no glossary term matches '{term}'; try 'baclo glossary' for the list")
+            from .suggest import did_you_mean
+
+            names = [n for e in kb.glossary for n in (e.term, *e.aliases)]
+            hint = did_you_mean(term, names) or "; try 'baclo glossary' for the list"
+            raise NothingFound(f"no glossary term matches '{term}'{hint}")
     rows = [
         {
             "term": e.term,
@@ -230,56 +251,6 @@ def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str
         payload={"schema_version": SCHEMA_VERSION, "terms": payload},
         rows_key="terms",
         references=cited_references(kb, (r for e in entries for r in e.refs)),
-    )
-
-
-# --- search ----------------------------------------------------------------------------------------------
-
-_WORD = re.compile(r"[\w.%/-]+", re.UNICODE)
-
-
-def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
-    """Case-insensitive search across facts, summaries and glossary entries; every word must match.
-
-    Ranked by how often the words occur, with a bonus for the exact phrase and for a hit in a name
-    (a glossary term, a fact's first field).
-    """
-    words = [w.lower() for w in _WORD.findall(query)]
-    if not words:
-        raise BadValue("search needs at least one word")
-    phrase = " ".join(words)
-    hits: list[dict[str, Any]] = []
-
-    def consider(topic: str, kind: str, name: str, text: str, refs: Iterable[str]) -> None:
-        haystack = f"{name} {text}".lower()
-        if not all(w in haystack for w in words):
-            return
-        score = sum(haystack.count(w) for w in words)
-        score += 5 if phrase in haystack else 0
-        score += sum(3 for w in words if w in name.lower())
-        hits.append({"topic": topic, "kind": kind, "name": name, "text": text, "score": score, "refs": list(refs)})
-
-    for topic in kb.topics.values():
-        consider(topic.name, "summary", topic.title, topic.summary, [])
-        for fact in topic.facts:
-            values = [str(v) for v in fact.fields.values()]
-            consider(topic.name, "fact", values[0], " | ".join(values[1:]), fact.refs)
-    for term in kb.glossary:
-        consider("glossary", "term", term.term, term.definition, term.refs)
-    if not hits:
-        raise NothingFound(f"nothing matches '{query.strip()}'")
-    order = {name: i for i, name in enumerate([*kb.topics, "glossary"])}
-    hits.sort(key=lambda h: (-h["score"], order[h["topic"]]))
-    if limit > 0:
-        hits = hits[:limit]
-    return Result(
-        title=f"Search: {query.strip()}",
-        summary=f"{len(hits)} hit{'s' if len(hits) != 1 else ''}, best first.",
-        columns=["topic", "name", "text"],
-        rows=hits,
-        payload={"schema_version": SCHEMA_VERSION, "query": query.strip(), "hits": [dict(h) for h in hits]},
-        rows_key="hits",
-        references=cited_references(kb, (r for h in hits for r in h["refs"])),
     )
 
 

@@ -89,19 +89,10 @@ def _ndjson(result: Result, *, style: Style, **_: Any) -> str:
 
 
 def _yaml(result: Result, *, style: Style, **_: Any) -> str:
-    import yaml
+    from .yamlout import dump
 
-    # On a stream that cannot take Unicode, PyYAML escapes it ("\u2013"): still exact, still valid YAML.
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    text: str = yaml.dump(
-        result.payload,
-        Dumper=dumper,
-        sort_keys=False,
-        allow_unicode=not style.ascii_only,
-        width=10_000,
-        default_flow_style=False,
-    )
-    return text
+    # On a stream that cannot take Unicode, text is escaped ("\u2013"): still exact, still valid YAML.
+    return dump(result.payload, ascii_only=style.ascii_only)
 
 
 def _machine_cell(value: Any, style: Style) -> str:

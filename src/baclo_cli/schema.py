@@ -46,7 +46,7 @@ REFERENCE_KINDS = (
     "news",
 )
 
-TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands")
+TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands", "synonyms")
 DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
 # Whose number a dose band is: 'baclo dose-check' names it in its verdict.
 DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
@@ -193,6 +193,7 @@ def check_knowledge(data: Any) -> list[Problem]:
     topic_names = _check_topics(c, root, ref_ids, cited)
     _check_glossary(c, root, ref_ids, cited, topic_names)
     _check_dose_bands(c, root, ref_ids, cited)
+    _check_synonyms(c, root, ref_ids, cited)
     for index, ref_id in enumerate(ref_ids):
         if ref_id not in cited:
             c.fail(("references", _index_of(root, ref_id, index)), f"reference '{ref_id}' is never cited")
@@ -437,6 +438,22 @@ def _check_glossary(
             if term.lower() in seen:
                 c.fail((*path, "term"), f"duplicate glossary term '{term}'")
             seen.add(term.lower())
+
+
+def _check_synonyms(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> None:
+    """Everyday words for search (``sleepy`` -> ``drowsiness``); a mapping that is not plain usage cites a source."""
+    if "synonyms" not in root:
+        return
+    for i, entry_data in enumerate(c.seq(root["synonyms"], ("synonyms",)) or []):
+        path: Path = ("synonyms", i)
+        entry = c.mapping(entry_data, path)
+        if entry is None:
+            continue
+        c.unknown_keys(entry, ("words", "means", "refs"), path)
+        c.text_list(entry, "words", path)
+        c.text_list(entry, "means", path)
+        if "refs" in entry:
+            _check_refs(c, entry, path, ref_ids, cited)
 
 
 def _check_number(c: _Checker, value: float, path: Path) -> bool:

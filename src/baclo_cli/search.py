@@ -1,0 +1,141 @@
+"""``baclo search``: find a fact the way a pharmacist types, typos and everyday words included.
+
+Every word of the query must match a document (a fact, a topic summary or a glossary entry). A word matches
+as typed first; failing that, in its other spelling (haemodialysis/hemodialysis), in a light stem
+(pregnant/pregnancy), as a glossary term or alias it names (GABA-B receptor), as a synonym the knowledge file
+lists (sleepy -> drowsiness; "black box" -> boxed warning), and last, as the closest word of the file's
+vocabulary (withdrawl -> withdrawal). Each way has a weight, so exact hits rank above forgiving ones, and each
+hit says how it matched. When nothing matches, the message names the closest words the file holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .errors import BadValue, NothingFound
+from .knowledge import Knowledge
+from .query import SCHEMA_VERSION, cited_references
+from .result import Result
+from .suggest import close, normalise, spellings, stem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_WORD = re.compile(r"[\w.%/-]+", re.UNICODE)
+WEIGHTS = {"exact": 1.0, "spelling": 0.9, "stem": 0.85, "glossary": 0.8, "synonym": 0.8, "fuzzy": 0.6}
+
+
+class _Doc:
+    __slots__ = ("flat", "hay", "kind", "name", "refs", "text", "tokens", "topic")
+
+    def __init__(self, topic: str, kind: str, name: str, text: str, refs: Iterable[str]) -> None:
+        self.topic, self.kind, self.name, self.text, self.refs = topic, kind, name, text, list(refs)
+        self.hay = f"{name} {text}".lower()
+        self.flat = normalise(self.hay)
+        self.tokens = set(_WORD.findall(self.hay))
+
+
+def _documents(kb: Knowledge) -> list[_Doc]:
+    docs = []
+    for topic in kb.topics.values():
+        docs.append(_Doc(topic.name, "summary", topic.title, topic.summary, []))
+        for fact in topic.facts:
+            values = [str(v) for v in fact.fields.values()]
+            docs.append(_Doc(topic.name, "fact", values[0], " | ".join(values[1:]), fact.refs))
+    for term in kb.glossary:
+        text = term.definition + (f" (also: {', '.join(term.aliases)})" if term.aliases else "")
+        docs.append(_Doc("glossary", "term", term.term, text, term.refs))
+    return docs
+
+
+def _forms(word: str, kb: Knowledge, vocabulary: set[str]) -> list[tuple[str, str]]:
+    """Ways ``word`` may appear, each with how it was reached, exact first."""
+    forms = [(word, "exact")]
+    forms += [(s, "spelling") for s in spellings(word) if s != word]
+    if stem(word) != word:
+        forms.append((stem(word), "stem"))
+    flat = normalise(word)
+    for term in kb.glossary:
+        names = [term.term, *term.aliases]
+        if any(normalise(n) == flat for n in names):
+            forms += [(n.lower(), "glossary") for n in names if n.lower() != word]
+    if not any(word in token or stem(word) in token for token in vocabulary):
+        forms += [(found, "fuzzy") for found in close(word, vocabulary, n=2, cutoff=0.8)]
+    return forms
+
+
+def _queries(words: list[str], kb: Knowledge) -> list[tuple[list[str], str]]:
+    """The query as typed, and rewritten through the file's synonyms (a phrase or single words)."""
+    queries = [(words, "exact")]
+    phrase = normalise(" ".join(words))
+    for entry in kb.synonyms:
+        lay = {normalise(w) for w in entry["words"]}
+        if phrase in lay:
+            queries += [(m.lower().split(), "synonym") for m in entry["means"]]
+            continue
+        for i, word in enumerate(words):
+            if normalise(word) in lay:
+                queries += [(words[:i] + m.lower().split() + words[i + 1 :], "synonym") for m in entry["means"]]
+    return queries
+
+
+def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
+    words = [w.lower() for w in _WORD.findall(query)]
+    if not words:
+        raise BadValue("search needs at least one word")
+    docs = _documents(kb)
+    vocabulary = {token for doc in docs for token in doc.tokens}
+    best: dict[int, tuple[float, str]] = {}
+    for query_words, how in _queries(words, kb):
+        options = [_forms(w, kb, vocabulary) for w in query_words]
+        phrase = " ".join(query_words)
+        for index, doc in enumerate(docs):
+            score, ways = 0.0, []
+            for forms in options:
+                found = [
+                    (WEIGHTS[way], form, way) for form, way in forms if form in doc.hay or normalise(form) in doc.flat
+                ]
+                if not found:
+                    break
+                weight, form, way = max(found)
+                score += weight * (1 + min(doc.hay.count(form), 5)) + (3 * weight if form in doc.name.lower() else 0)
+                ways.append(way)
+            else:
+                if how == "synonym":
+                    score *= WEIGHTS["synonym"]
+                    ways.append("synonym")
+                score += 5 if phrase in doc.hay else 0
+                match = min(ways, key=lambda w: WEIGHTS[w]) if ways else "exact"
+                if score > best.get(index, (0.0, ""))[0]:
+                    best[index] = (round(score, 2), match)
+    if not best:
+        near = close(words[-1], vocabulary | {t.term for t in kb.glossary}, n=4, cutoff=0.6)
+        hint = f"; close words in the file: {', '.join(near)}" if near else ""
+        raise NothingFound(f"nothing matches '{query.strip()}'{hint}")
+    order = {name: i for i, name in enumerate([*kb.topics, "glossary"])}
+    ranked = sorted(best, key=lambda i: (-best[i][0], order[docs[i].topic], i))
+    if limit > 0:
+        ranked = ranked[:limit]
+    hits: list[dict[str, Any]] = [
+        {
+            "topic": docs[i].topic,
+            "kind": docs[i].kind,
+            "name": docs[i].name,
+            "text": docs[i].text,
+            "score": best[i][0],
+            "match": best[i][1],
+            "refs": docs[i].refs,
+        }
+        for i in ranked
+    ]
+    return Result(
+        title=f"Search: {query.strip()}",
+        summary=f"{len(hits)} hit{'s' if len(hits) != 1 else ''}, best first.",
+        columns=["topic", "name", "text", "match"],
+        rows=hits,
+        payload={"schema_version": SCHEMA_VERSION, "query": query.strip(), "hits": [dict(h) for h in hits]},
+        rows_key="hits",
+        references=cited_references(kb, (r for h in hits for r in h["refs"])),
+    )
