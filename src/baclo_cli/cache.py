@@ -17,7 +17,6 @@ reads only what it shows. The cache is trusted only as far as it deserves:
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import stat
@@ -105,8 +104,10 @@ def _write_file(folder: str, name: str, blob: bytes) -> None:
         pass
     finally:
         if tmp:
-            with contextlib.suppress(OSError):
+            try:  # noqa: SIM105 - contextlib costs start-up time on every run
                 os.unlink(tmp)
+            except OSError:
+                pass
 
 
 # --- the identity memo ---------------------------------------------------------------------------------------

@@ -37,13 +37,16 @@ def header(name: str) -> str:
 
 # Characters a terminal would obey rather than show (ESC starts colour, cursor and clipboard sequences; bidi
 # overrides reorder text): shown as visible escapes in every human format and message.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# (Patterns are compiled on first use, by ``re``'s own cache: compiling at import costs every run.)
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def escape_controls(text: str) -> str:
     """``text`` with control characters made visible (``\\x1b``); tab and newline are kept."""
-    return _CONTROL.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    if text.isascii() and text.isprintable():
+        return text
+    return re.sub(
+        _CONTROL, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
     )
 
 
@@ -57,13 +60,13 @@ def cell(value: Any) -> str:
     return escape_controls(str(value))
 
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 
 
 def spreadsheet_safe(text: str) -> str:
     """CSV/TSV cells: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
     return) gets a leading apostrophe, unless it is a plain number (-5, +1.5), which stays a number."""
-    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(text):
+    if text and text[0] in "=+-@\t\r" and not re.fullmatch(_PLAIN_NUMBER, text):
         return "'" + text
     return text
 

@@ -9,7 +9,6 @@ arithmetic and refuses inputs that cannot describe an adult patient.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 from .errors import BadValue
 
@@ -26,10 +25,13 @@ _BOUNDS = {
 }
 
 
-class Clearance(NamedTuple):
-    ml_per_min: float
-    method: str  # "given" or "cockcroft-gault"
-    inputs: dict[str, float | str]
+class Clearance:
+    __slots__ = ("inputs", "method", "ml_per_min")
+
+    def __init__(self, ml_per_min: float, method: str, inputs: dict[str, float | str]) -> None:
+        self.ml_per_min = ml_per_min
+        self.method = method  # "given" or "cockcroft-gault"
+        self.inputs = inputs
 
     def describe(self) -> str:
         if self.method == "given":

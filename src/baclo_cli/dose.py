@@ -49,14 +49,14 @@ _UNITS = {
     "microgram": "mcg",
     "micrograms": "mcg",
 }
-_DOSE = re.compile(r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?\s*([^\s0-9.]{0,20})\s*")
-_NUMBER = re.compile(r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?|\.[0-9]{1,20})")
+_DOSE = r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?\s*([^\s0-9.]{0,20})\s*"
+_NUMBER = r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?|\.[0-9]{1,20})"
 
 
 def parse_dose(text: str, default_unit: str) -> tuple[float, str]:
     """``"80"``, ``"80mg"``, ``"50 mcg"`` -> (amount, unit); anything else is a ``BadValue``."""
-    match = _DOSE.fullmatch(text)
-    number = _NUMBER.match(text)
+    match = re.fullmatch(_DOSE, text)
+    number = re.match(_NUMBER, text)
     if not match or not number:
         raise BadValue(f"'{text}' is not a dose: give a positive number, optionally with mg or mcg (e.g. 80mg)")
     amount = float(number.group(1))

@@ -39,14 +39,14 @@ def get_topic(kb: Knowledge, name: str) -> Topic:
 
 # One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains).
 Condition = tuple[str, str, str]
-_CONDITION = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)", re.S)
+_CONDITION = r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)"
 
 
 def parse_where(pairs: Iterable[str]) -> list[Condition]:
     """``["severity=serious", "effect~sleep"]`` -> conditions, all of which a fact must meet."""
     out = []
     for pair in pairs:
-        match = _CONDITION.fullmatch(pair)
+        match = re.fullmatch(_CONDITION, pair, re.S)
         if not match:
             raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{pair}'")
         out.append((match.group(1).lower(), match.group(2), match.group(3).strip()))

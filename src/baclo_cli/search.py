@@ -50,7 +50,21 @@ def _documents(kb: Knowledge) -> list[_Doc]:
     return docs
 
 
-def _forms(word: str, kb: Knowledge, vocabulary: set[str]) -> list[tuple[str, str]]:
+class _Vocabulary:
+    """Every word of the file, gathered only if a fuzzy match or a hint needs it."""
+
+    def __init__(self, docs: list[_Doc]) -> None:
+        self.text = " ".join(doc.hay for doc in docs)
+        self._words: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        if self._words is None:
+            self._words = set(_WORD.findall(self.text))
+        return self._words
+
+
+def _forms(word: str, kb: Knowledge, vocabulary: _Vocabulary) -> list[tuple[str, str]]:
     """Ways ``word`` may appear, each with how it was reached, exact first."""
     forms = [(word, "exact")]
     forms += [(s, "spelling") for s in spellings(word) if s != word]
@@ -61,8 +75,8 @@ def _forms(word: str, kb: Knowledge, vocabulary: set[str]) -> list[tuple[str, st
         names = [term.term, *term.aliases]
         if any(normalise(n) == flat for n in names):
             forms += [(n.lower(), "glossary") for n in names if n.lower() != word]
-    if not any(word in token or stem(word) in token for token in vocabulary):
-        forms += [(found, "fuzzy") for found in close(word, vocabulary, n=2, cutoff=0.8)]
+    if word not in vocabulary.text and stem(word) not in vocabulary.text:
+        forms += [(found, "fuzzy") for found in close(word, vocabulary.words, n=2, cutoff=0.8)]
     return forms
 
 
@@ -86,16 +100,18 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     if not words:
         raise BadValue("search needs at least one word")
     docs = _documents(kb)
-    vocabulary = {token for doc in docs for token in doc.tokens}
+    vocabulary = _Vocabulary(docs)
     best: dict[int, tuple[float, str]] = {}
     for query_words, how in _queries(words, kb):
-        options = [_forms(w, kb, vocabulary) for w in query_words]
+        options = [
+            [(WEIGHTS[way], form, normalise(form), way) for form, way in _forms(w, kb, vocabulary)] for w in query_words
+        ]
         phrase = " ".join(query_words)
         for index, doc in enumerate(docs):
             score, ways = 0.0, []
             for forms in options:
                 found = [
-                    (WEIGHTS[way], form, way) for form, way in forms if form in doc.hay or normalise(form) in doc.flat
+                    (weight, form, way) for weight, form, flat, way in forms if form in doc.hay or flat in doc.flat
                 ]
                 if not found:
                     break
@@ -111,7 +127,7 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
                 if score > best.get(index, (0.0, ""))[0]:
                     best[index] = (round(score, 2), match)
     if not best:
-        near = close(words[-1], vocabulary | {t.term for t in kb.glossary}, n=4, cutoff=0.6)
+        near = close(words[-1], vocabulary.words | {t.term for t in kb.glossary}, n=4, cutoff=0.6)
         hint = f"; close words in the file: {', '.join(near)}" if near else ""
         raise NothingFound(f"nothing matches '{query.strip()}'{hint}")
     order = {name: i for i, name in enumerate([*kb.topics, "glossary"])}
