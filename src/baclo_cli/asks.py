@@ -76,6 +76,34 @@ def flashcards(kb: Knowledge, params: Params, _: str) -> Result:
     return study.flashcards_result(kb, study.make_cards(kb, topics), params.get("deck") or "baclo")
 
 
+def schema(kb: Knowledge, params: Params, _: str) -> Result:
+    """The JSON Schema of one command's output, or of every command's."""
+    from .commands import BY_NAME, COMMANDS
+    from .contracts import VERSION, schema_for, schema_key
+    from .errors import BadValue
+
+    name = params.get("command")
+    if name:
+        if name not in BY_NAME or name == "schema":
+            from .suggest import did_you_mean
+
+            raise BadValue(f"no command '{name}'{did_you_mean(name, [c.name for c in COMMANDS])}")
+        contract = schema_for(name)
+        rows = [{"command": name, "contract": schema_key(name), "rows": contract.get("x-rows", "")}]
+        return Result(
+            title=f"JSON Schema: baclo {name}", columns=["command", "contract", "rows"], rows=rows, payload=contract
+        )
+    names = [c.name for c in COMMANDS if c.name != "schema"]
+    rows = [{"command": n, "contract": schema_key(n), "rows": schema_for(n).get("x-rows", "")} for n in names]
+    return Result(
+        title="JSON output contracts",
+        summary=f"Contract version {VERSION}; 'baclo schema COMMAND' prints one JSON Schema.",
+        columns=["command", "contract", "rows"],
+        rows=rows,
+        payload={"schema_version": VERSION, "schemas": {n: schema_for(n) for n in names}},
+    )
+
+
 def _whole(ask: Callable[[Knowledge], Result]) -> Callable[[Knowledge, Params, str], Result]:
     return lambda kb, params, _: ask(kb)
 
@@ -92,4 +120,5 @@ ASKS: dict[str, Callable[[Knowledge, Params, str], Result]] = {
     "export": _whole(query.export_result),
     "dose_check": dose_check,
     "flashcards": flashcards,
+    "schema": schema,
 }

@@ -51,7 +51,7 @@ class Arg:
 
 
 class Command:
-    __slots__ = ("aliases", "args", "ask", "examples", "fast", "help", "name", "options", "topic")
+    __slots__ = ("aliases", "args", "ask", "default_format", "examples", "fast", "help", "name", "options", "topic")
 
     def __init__(
         self,
@@ -64,7 +64,9 @@ class Command:
         fast: bool = True,  # the fast dispatcher may answer it (read-only, no prompts)
         topic: str = "",  # the knowledge-file topic a topic command shows
         examples: tuple[str, ...] = (),
+        default_format: str = "table",
     ) -> None:
+        self.default_format = default_format  # the format when none is asked for
         self.name = name
         self.help = help
         self.ask = ask
@@ -274,6 +276,14 @@ COMMANDS: tuple[Command, ...] = (
         examples=("baclo export -f json > baclofen.json",),
     ),
     Command(
+        "schema",
+        "The JSON Schema of a command's JSON output (all commands without COMMAND): the contract scripts rely on.",
+        "schema",
+        (Arg("command", "The command whose output contract to print.", "COMMAND", required=False),),
+        examples=("baclo schema uses", "baclo schema dose-check | jq .required"),
+        default_format="json",
+    ),
+    Command(
         "validate",
         "Check a knowledge file and report every problem with its path and line; exit 3 if any.",
         "validate",
@@ -288,7 +298,16 @@ COMMANDS: tuple[Command, ...] = (
         "quiz",
         options=(
             TOPICS,
-            Opt("count", ("--count", "-n"), "int", "Number of questions.", default=10, metavar="N", low=1, high=500),
+            Opt(
+                "count",
+                ("--limit", "-n", "--count"),
+                "int",
+                "Number of questions (-n means 'how many' in every command).",
+                default=10,
+                metavar="N",
+                low=1,
+                high=500,
+            ),
             Opt("seed", ("--seed",), "int", "Same seed, same questions in the same order.", metavar="SEED"),
         ),
         examples=("baclo quiz --topic withdrawal --count 5", "printf 'b\\nc\\n' | baclo quiz --seed 7 --count 2"),

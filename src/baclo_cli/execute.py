@@ -87,11 +87,13 @@ def load(params: Params) -> Any:
     return load_knowledge(resolve_data_path(str(data) if data else None))
 
 
-def show(result: Result, params: Params, reviewed: str | None, numbers: dict[str, int]) -> int:
+def show(
+    result: Result, params: Params, reviewed: str | None, numbers: dict[str, int], default_format: str = "table"
+) -> int:
     """Render ``result`` in the chosen format and write it; returns the result's exit code."""
     from .render import detect_style, notice_text, render, write
 
-    fmt = params.get("fmt") or "table"
+    fmt = params.get("fmt") or default_format
     style = detect_style(sys.stdout, color=wants_color(params))
     notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
@@ -120,7 +122,7 @@ def answer(command: Command, params: Params) -> int:
         )
     except BacloError as error:
         raise fail(error) from None
-    return show(result, params, kb.drug.last_reviewed, kb.references.numbers())
+    return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format)
 
 
 def run(command: Command, params: Params, special: dict[str, Callable[[Params], int]] | None = None) -> int:

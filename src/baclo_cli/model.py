@@ -301,6 +301,9 @@ class Knowledge:
             )
         return self._glossary
 
+    def search_documents(self) -> list[tuple[str, str, str, str, list[str], str, str]]:
+        return list(self._sections("search"))
+
     @property
     def synonyms(self) -> list[dict[str, Any]]:
         """Everyday words and the terms they mean, for search: ``[{words: [...], means: [...]}]``."""
@@ -326,7 +329,31 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
     }
     for name, topic in data["topics"].items():
         sections[f"topic/{name}"] = topic
+    sections["search"] = search_documents(data)
     return sections
+
+
+def search_documents(data: dict[str, Any]) -> list[tuple[str, str, str, str, list[str], str, str]]:
+    """What ``baclo search`` looks through, worked out once when the file is checked (and cached): each topic
+    summary, fact and glossary entry as (topic, kind, name, text, refs, lower-case text, letters and digits)."""
+    import re
+
+    docs = []
+
+    def add(topic: str, kind: str, name: str, text: str, refs: list[str]) -> None:
+        hay = f"{name} {text}".lower()
+        docs.append((topic, kind, name, text, list(refs), hay, re.sub(r"[\W_]+", "", hay)))
+
+    for topic_name, topic in data["topics"].items():
+        add(topic_name, "summary", topic["title"], topic["summary"], [])
+        for fact in topic["facts"]:
+            values = [str(v) for k, v in fact.items() if k not in RESERVED_FACT_KEYS]
+            add(topic_name, "fact", values[0], " | ".join(values[1:]), fact["refs"])
+    for term in data["glossary"]:
+        aliases = term.get("aliases", [])
+        text = term["definition"] + (f" (also: {', '.join(aliases)})" if aliases else "")
+        add("glossary", "term", term["term"], text, term["refs"])
+    return docs
 
 
 def knowledge_from_data(data: dict[str, Any], source: str) -> Knowledge:

@@ -11,7 +11,6 @@ hit says how it matched. When nothing matches, the message names the closest wor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from .errors import BadValue, NothingFound
 from .knowledge import Knowledge
@@ -28,26 +27,10 @@ WEIGHTS = {"exact": 1.0, "spelling": 0.9, "stem": 0.85, "glossary": 0.8, "synony
 
 
 class _Doc:
-    __slots__ = ("flat", "hay", "kind", "name", "refs", "text", "tokens", "topic")
+    __slots__ = ("flat", "hay", "kind", "name", "refs", "text", "topic")
 
-    def __init__(self, topic: str, kind: str, name: str, text: str, refs: Iterable[str]) -> None:
-        self.topic, self.kind, self.name, self.text, self.refs = topic, kind, name, text, list(refs)
-        self.hay = f"{name} {text}".lower()
-        self.flat = normalise(self.hay)
-        self.tokens = set(_WORD.findall(self.hay))
-
-
-def _documents(kb: Knowledge) -> list[_Doc]:
-    docs = []
-    for topic in kb.topics.values():
-        docs.append(_Doc(topic.name, "summary", topic.title, topic.summary, []))
-        for fact in topic.facts:
-            values = [str(v) for v in fact.fields.values()]
-            docs.append(_Doc(topic.name, "fact", values[0], " | ".join(values[1:]), fact.refs))
-    for term in kb.glossary:
-        text = term.definition + (f" (also: {', '.join(term.aliases)})" if term.aliases else "")
-        docs.append(_Doc("glossary", "term", term.term, text, term.refs))
-    return docs
+    def __init__(self, row: tuple[str, str, str, str, list[str], str, str]) -> None:
+        self.topic, self.kind, self.name, self.text, self.refs, self.hay, self.flat = row
 
 
 class _Vocabulary:
@@ -99,7 +82,7 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     words = [w.lower() for w in _WORD.findall(query)]
     if not words:
         raise BadValue("search needs at least one word")
-    docs = _documents(kb)
+    docs = [_Doc(row) for row in kb.search_documents()]
     vocabulary = _Vocabulary(docs)
     best: dict[int, tuple[float, str]] = {}
     for query_words, how in _queries(words, kb):

@@ -51,28 +51,24 @@ def _scalar(value: Any, ascii_only: bool) -> str:
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+# What YAML would not keep as-is inside double quotes (and, for an ASCII stream, anything not ASCII).
+_UNSAFE = '[^\\x20-\\x7e\\xa0-\\ud7ff\\ue000-\\ufffd\\U00010000-\\U0010ffff]|[\\\\"\\u2028\\u2029\\ufeff]'
+_UNSAFE_ASCII = '[^\\x20-\\x7e]|[\\\\"]'
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _quoted(text: str, ascii_only: bool) -> str:
     """A YAML double-quoted scalar; anything YAML would not keep as-is becomes an escape (\\x, \\u, \\U)."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif 0x20 <= code <= 0x7E or (
-            not ascii_only
-            and (0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF)
-            and code not in (0x2028, 0x2029, 0xFEFF)
-        ):
-            out.append(ch)
-        elif code <= 0xFF:
-            out.append(f"\\x{code:02x}")
-        elif code <= 0xFFFF:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    return '"' + "".join(out) + '"'
+    return '"' + re.sub(_UNSAFE_ASCII if ascii_only else _UNSAFE, _escape, text) + '"'
 
 
 def _lines(value: Any, indent: str, ascii_only: bool) -> list[str]:

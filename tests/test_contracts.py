@@ -1,0 +1,67 @@
+"""Every command's real JSON (and NDJSON) output against its published JSON Schema (``baclo schema``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from baclo_cli.cli import app
+from baclo_cli.commands import COMMANDS
+from baclo_cli.contracts import VERSION, schema_for
+
+ARGS = {
+    "dose-check": ["80", "--crcl", "40"],
+    "show": ["withdrawal"],
+    "search": ["kidney"],
+    "glossary": [],
+    "schema": ["uses"],
+    "quiz": ["--seed", "3"],
+    "review": ["--stats", "--today", "2026-11-29"],
+}
+
+
+def run(runner: CliRunner, *args: str) -> Any:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code in (0, 4), result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.name != "schema"])
+def test_json_output_follows_its_schema(runner: CliRunner, command: str) -> None:
+    data = json.loads(run(runner, command, *ARGS.get(command, []), "-f", "json"))
+    jsonschema.Draft202012Validator.check_schema(schema_for(command))
+    jsonschema.validate(data, schema_for(command), cls=jsonschema.Draft202012Validator)
+    assert isinstance(data, dict) and data["schema_version"] == VERSION
+
+
+@pytest.mark.parametrize("command", ["withdrawal", "refs", "topics", "glossary", "search", "disputes", "dose-check"])
+def test_ndjson_lines_are_the_row_objects(runner: CliRunner, command: str) -> None:
+    contract = schema_for(command)
+    item = contract["properties"][contract["x-rows"]]["items"]
+    lines = run(runner, command, *ARGS.get(command, []), "-f", "ndjson").splitlines()
+    whole = json.loads(run(runner, command, *ARGS.get(command, []), "-f", "json"))
+    assert [json.loads(line) for line in lines] == whole[contract["x-rows"]]
+    for line in lines:
+        jsonschema.validate(json.loads(line), item)
+
+
+def test_schema_command_prints_schemas(runner: CliRunner) -> None:
+    every = json.loads(run(runner, "schema"))
+    assert every["schema_version"] == VERSION and "dose-check" in every["schemas"]
+    one = json.loads(run(runner, "schema", "pk"))
+    assert one["$id"].endswith(":topic") and one["x-rows"] == "facts"
+    result = runner.invoke(app, ["schema", "dosecheck"])
+    assert result.exit_code == 2 and "did you mean 'dose-check'" in result.stderr
+
+
+def test_fields_limit_every_row_object(runner: CliRunner) -> None:
+    data = json.loads(run(runner, "refs", "--fields", "id,kind", "--where", "kind=label", "-f", "json"))
+    assert data["references"] and all(set(r) == {"id", "kind"} and r["kind"] == "label" for r in data["references"])
+    tsv = run(runner, "withdrawal", "--fields", "detail,aspect", "--sort", "-aspect", "-f", "tsv").splitlines()
+    assert tsv[0] == "detail\taspect"
+    aspects = [line.split("\t")[1] for line in tsv[1:]]
+    assert aspects == sorted(aspects, key=str.lower, reverse=True)
