@@ -357,7 +357,7 @@ def test_ctrl_c_in_interactive_quiz_reports_partial_score(tmp_path: Path) -> Non
 @pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
 def test_forty_column_terminal_in_a_pty(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
-    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1"}
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1", "BACLO_PAGER": ""}
     env.pop("COLUMNS", None)
     child = pexpect.spawn(BACLO, ["side-effects"], env=env, encoding="utf-8", timeout=20, dimensions=(50, 40))
     child.expect(pexpect.EOF)

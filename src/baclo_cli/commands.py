@@ -92,6 +92,12 @@ OUTPUT = (
         metavar="WHEN",
     ),
     Opt(
+        "no_pager",
+        ("--no-pager",),
+        "flag",
+        "Never page long output (default on a terminal: $BACLO_PAGER, $PAGER or less -FRX).",
+    ),
+    Opt(
         "data",
         ("--data",),
         "path",

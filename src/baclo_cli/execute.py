@@ -98,7 +98,13 @@ def show(
     notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
     with output_errors():
-        write(text)
+        paged = False
+        if style.is_terminal and fmt in ("table", "plain", "markdown") and not params.get("no_pager"):
+            from .pager import page
+
+            paged = page(text)
+        if not paged:
+            write(text)
         if fmt == "plain" and notice:
             write(notice + "\n", sys.stderr)
     return result.exit_code

@@ -1,0 +1,67 @@
+"""On a real terminal (a pseudo-terminal): the pager, and colour flags."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+_SIBLING = Path(sys.executable).with_name("baclo")
+BACLO = str(_SIBLING) if _SIBLING.exists() else (shutil.which("baclo") or "")
+pytestmark = pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
+
+
+def _pty(args: list[str], env: dict[str, str], rows: int = 12) -> tuple[int, str]:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(BACLO, args, env=env, encoding="utf-8", timeout=30, dimensions=(rows, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    return int(child.exitstatus or 0), (child.before or "").replace("\r\n", "\n")
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A $BACLO_PAGER that records what it is given, and the file it writes."""
+    record = tmp_path / "paged.txt"
+    script = tmp_path / "pager.sh"
+    script.write_text(f'#!/bin/sh\necho "LESS=$LESS" > {record}\ncat >> {record}\n', encoding="utf-8")
+    script.chmod(0o755)
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm", "BACLO_PAGER": str(script)}
+    for name in ("NO_COLOR", "FORCE_COLOR", "LESS", "COLUMNS", "LINES"):
+        env.pop(name, None)
+    return env, record
+
+
+def test_tall_output_goes_through_the_pager(recorder: tuple[dict[str, str], Path]) -> None:
+    env, record = recorder
+    code, screen = _pty(["side-effects"], env)
+    assert code == 0
+    paged = record.read_text(encoding="utf-8")
+    assert paged.startswith("LESS=FRX\n") and "Drowsiness" in paged
+    assert "Drowsiness" not in screen  # it went to the pager, not straight to the screen
+
+
+def test_no_pager_when_it_fits_when_asked_or_in_a_pipe(recorder: tuple[dict[str, str], Path]) -> None:
+    env, record = recorder
+    code, screen = _pty(["glossary", "dlPFC"], env, rows=60)
+    assert code == 0 and "dlPFC" in screen and not record.exists()
+    code, screen = _pty(["side-effects", "--no-pager"], env)
+    assert code == 0 and "Drowsiness" in screen and not record.exists()
+    pexpect = pytest.importorskip("pexpect")
+    out = pexpect.run(f"sh -c '{BACLO} side-effects | cat'", env=env, encoding="utf-8", timeout=30)
+    assert "Drowsiness" in out and not record.exists()
+
+
+def test_color_flag(recorder: tuple[dict[str, str], Path]) -> None:
+    env, _ = recorder
+    env["BACLO_PAGER"] = ""
+    _, always = _pty(["glossary", "dlPFC", "--color", "always"], env, rows=60)
+    _, never = _pty(["glossary", "dlPFC", "--color", "never"], env, rows=60)
+    assert "\x1b[" in always and "\x1b[" not in never
+    import subprocess
+
+    piped = subprocess.run([BACLO, "uses", "--color", "always"], env=env, capture_output=True, text=True).stdout
+    assert "\x1b[" in piped  # for 'baclo ... --color always | less -R'
