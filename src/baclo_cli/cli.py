@@ -30,7 +30,7 @@ EXIT_CODES = (
 )
 _APP_SETTINGS: dict[str, Any] = {
     "name": "baclo",
-    "add_completion": False,
+    "add_completion": True,  # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
     "rich_markup_mode": None,
     "pretty_exceptions_enable": False,
     "context_settings": {"help_option_names": ["-h", "--help"]},
@@ -39,9 +39,18 @@ _APP_SETTINGS: dict[str, Any] = {
 }
 
 
+def _completer(dest: str) -> Any:
+    """Shell completion for values that come from the knowledge file (topics, terms, fields, commands)."""
+    from . import completion
+
+    return completion.COMPLETERS.get(dest)
+
+
 def _option(option: Opt, *, output: bool) -> inspect.Parameter:
     """A table option as a Typer parameter. Output options default to None: 'not given here'."""
     kwargs: dict[str, Any] = {"help": option.help, "show_default": False}
+    if _completer(option.dest):
+        kwargs["autocompletion"] = _completer(option.dest)
     if option.metavar and option.kind != "flag":
         kwargs["metavar"] = option.metavar
     annotation: Any
@@ -71,13 +80,15 @@ def _option(option: Opt, *, output: bool) -> inspect.Parameter:
 
 def _argument(arg: Arg) -> inspect.Parameter:
     metavar = f"{arg.metavar}..." if arg.many else arg.metavar
+    extra: dict[str, Any] = {"autocompletion": _completer(arg.dest)} if _completer(arg.dest) else {}
     if arg.many:
         annotation: Any = list[str]
-        info = typer.Argument(..., help=arg.help, metavar=metavar, show_default=False)
+        info = typer.Argument(..., help=arg.help, metavar=metavar, show_default=False, **extra)
     elif arg.required:
-        annotation, info = str, typer.Argument(..., help=arg.help, metavar=metavar, show_default=False)
+        annotation, info = str, typer.Argument(..., help=arg.help, metavar=metavar, show_default=False, **extra)
     else:
-        annotation, info = str | None, typer.Argument(None, help=arg.help, metavar=metavar, show_default=False)
+        annotation = str | None
+        info = typer.Argument(None, help=arg.help, metavar=metavar, show_default=False, **extra)
     return inspect.Parameter(arg.dest, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation)
 
 

@@ -21,7 +21,7 @@ def _interrupted(signum: int, frame: object) -> None:
 def main() -> None:
     """The fast dispatcher answers the plain forms of the read-only commands; Typer answers the rest."""
     signal.signal(signal.SIGINT, _interrupted)
-    if sys.stdout is not None and sys.stderr is not None:
+    if sys.stdout is not None and sys.stderr is not None and "_BACLO_COMPLETE" not in os.environ:
         code = _fast(sys.argv[1:])
         if code is not None:
             sys.exit(code)
