@@ -146,6 +146,16 @@ def topics_result(kb: Knowledge) -> Result:
     )
 
 
+def drug_payload(kb: Knowledge) -> dict[str, Any]:
+    drug = kb.drug
+    return {
+        "name": drug.name,
+        "class": drug.drug_class,
+        "brand_names": list(drug.brand_names),
+        "last_reviewed": drug.last_reviewed,
+    }
+
+
 def overview_result(kb: Knowledge) -> Result:
     drug = kb.drug
     topics = topics_result(kb)
@@ -156,12 +166,7 @@ def overview_result(kb: Knowledge) -> Result:
     )
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "drug": {
-            "name": drug.name,
-            "class": drug.drug_class,
-            "brand_names": list(drug.brand_names),
-            "last_reviewed": drug.last_reviewed,
-        },
+        "drug": drug_payload(kb),
         "topics": topics.payload["topics"],
     }
     sections = []
@@ -304,7 +309,7 @@ def export_result(kb: Knowledge) -> Result:
     sections.append(glossary)
     payload = {
         "schema_version": SCHEMA_VERSION,
-        "drug": overview_result(kb).payload["drug"],
+        "drug": drug_payload(kb),
         "topics": {
             s.payload["topic"]: {k: v for k, v in s.payload.items() if k not in ("references", "schema_version")}
             for s in sections[:-1]

@@ -20,7 +20,17 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ()/%+.,;'_-]*")
 _SPECIAL = re.compile(r"(?i)(y|n|yes|no|on|off|true|false|null|nan|inf|~)")
 
 
+def _text(text: str, ascii_only: bool) -> str:
+    if len(text) <= 5 and _SPECIAL.fullmatch(text):
+        return _quoted(text, ascii_only)
+    if _PLAIN.fullmatch(text) and text[-1] != " " and (not ascii_only or text.isascii()):
+        return text
+    return _quoted(text, ascii_only)
+
+
 def _scalar(value: Any, ascii_only: bool) -> str:
+    if type(value) is str:
+        return _text(value, ascii_only)
     if value is None:
         return "null"
     if value is True:
@@ -39,15 +49,7 @@ def _scalar(value: Any, ascii_only: bool) -> str:
             mantissa, exponent = text.split("e")
             text = f"{mantissa}.0e{exponent if exponent[0] in '+-' else '+' + exponent}"
         return text
-    text = str(value)
-    if (
-        _PLAIN.fullmatch(text)
-        and not _SPECIAL.fullmatch(text)
-        and not text.endswith(" ")
-        and (ascii_only is False or text.isascii())
-    ):
-        return text
-    return _quoted(text, ascii_only)
+    return _text(str(value), ascii_only)
 
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
@@ -71,25 +73,31 @@ def _quoted(text: str, ascii_only: bool) -> str:
     return '"' + re.sub(_UNSAFE_ASCII if ascii_only else _UNSAFE, _escape, text) + '"'
 
 
-def _lines(value: Any, indent: str, ascii_only: bool) -> list[str]:
-    out: list[str] = []
-    if isinstance(value, dict):
+def _lines(value: Any, indent: str, ascii_only: bool, out: list[str]) -> None:
+    """Append the block-style lines of a non-empty dict or list to ``out``."""
+    if type(value) is dict:
         for key, item in value.items():
-            name = _scalar(str(key), ascii_only)
-            if isinstance(item, (dict, list)) and item:
+            name = _text(key, ascii_only) if type(key) is str else _scalar(key, ascii_only)
+            kind = type(item)
+            if kind is str:
+                out.append(f"{indent}{name}: {_text(item, ascii_only)}")
+            elif (kind is dict or kind is list) and item:
                 out.append(f"{indent}{name}:")
-                out += _lines(item, indent + ("" if isinstance(item, list) else "  "), ascii_only)
+                _lines(item, indent if kind is list else indent + "  ", ascii_only, out)
             else:
                 out.append(f"{indent}{name}: {_empty(item) or _scalar(item, ascii_only)}")
-    else:
-        for item in value:
-            if isinstance(item, (dict, list)) and item:
-                inner = _lines(item, indent + "  ", ascii_only)
-                out.append(f"{indent}- {inner[0][len(indent) + 2 :]}")
-                out += inner[1:]
-            else:
-                out.append(f"{indent}- {_empty(item) or _scalar(item, ascii_only)}")
-    return out
+        return
+    inner_indent = indent + "  "
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            out.append(f"{indent}- {_text(item, ascii_only)}")
+        elif (kind is dict or kind is list) and item:
+            start = len(out)
+            _lines(item, inner_indent, ascii_only, out)
+            out[start] = f"{indent}- {out[start][len(inner_indent) :]}"
+        else:
+            out.append(f"{indent}- {_empty(item) or _scalar(item, ascii_only)}")
 
 
 def _empty(item: Any) -> str:
@@ -102,5 +110,7 @@ def _empty(item: Any) -> str:
 
 def dump(value: Any, *, ascii_only: bool = False) -> str:
     if isinstance(value, (dict, list)) and value:
-        return "\n".join(_lines(value, "", ascii_only)) + "\n"
+        out: list[str] = []
+        _lines(value, "", ascii_only, out)
+        return "\n".join(out) + "\n"
     return (_empty(value) or _scalar(value, ascii_only)) + "\n"
