@@ -32,6 +32,31 @@ def test_wheel_contains_the_knowledge_file(tmp_path: Path) -> None:
     assert "baclo_cli/data/baclofen.yaml" in names
     packaged = zipfile.ZipFile(wheel).read("baclo_cli/data/baclofen.yaml")
     assert packaged == (ROOT / "data" / "baclofen.yaml").read_bytes()
+    page = next(n for n in names if n.endswith(".data/data/share/man/man1/baclo.1"))
+    assert zipfile.ZipFile(wheel).read(page) == (ROOT / "man" / "baclo.1").read_bytes()
+
+
+def test_man_page_is_generated_from_the_command_table() -> None:
+    """Regenerate with: python -m baclo_cli.manpage > man/baclo.1"""
+    from baclo_cli.commands import COMMANDS
+    from baclo_cli.manpage import render_man
+
+    page = (ROOT / "man" / "baclo.1").read_text(encoding="utf-8")
+    assert page == render_man()
+    for command in COMMANDS:
+        assert f".SS baclo {command.name.replace('-', chr(92) + '-')}" in page
+
+
+@pytest.mark.skipif(shutil.which("man") is None, reason="man is not installed")
+def test_man_renders_the_page(tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["man", "-l", str(ROOT / "man" / "baclo.1")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MANPAGER": "cat", "PAGER": "cat"},
+        timeout=60,
+    )
+    assert done.returncode == 0 and "dose-check" in done.stdout
 
 
 @pytest.mark.skipif(not Path(BACLO).exists(), reason="baclo console script not installed")
