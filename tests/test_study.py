@@ -126,11 +126,21 @@ def test_anki_tsv(runner: CliRunner) -> None:
     code, out, _ = run(runner, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")
     lines = out.splitlines()
     assert code == 0
-    assert lines[:5] == ["#separator:tab", "#html:false", "#deck:Baclofen", "#tags:baclo", "#tags column:3"]
-    rows = list(csv.reader(io.StringIO("\n".join(lines[5:])), delimiter="\t", quoting=csv.QUOTE_NONE))
-    assert rows and all(len(r) == 3 for r in rows)
+    header = ["#separator:tab", "#html:false", "#deck:Baclofen", "#tags:baclo", "#tags column:3", "#guid column:4"]
+    assert lines[:6] == header
+    rows = list(csv.reader(io.StringIO("\n".join(lines[6:])), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows and all(len(r) == 4 for r in rows)
     assert {r[2] for r in rows} == {"baclo withdrawal", "baclo dosing"}
-    assert any(r[1] == "Agitation [1]" for r in rows)
+    assert any(r[1].startswith("Agitation [1] Sources: [1] Is Baclofen Addictive?") for r in rows)
+    # The GUID is unique, and stable across runs and knowledge-file versions: a re-import updates in place.
+    guids = [r[3] for r in rows]
+    assert len(set(guids)) == len(guids) and all(g.startswith("baclo-") for g in guids)
+    again = run(runner, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")[1]
+    assert again == out
+    for row in rows:  # citations in number order
+        cited = row[1].split(" Sources: ")[0].rsplit("[", 1)[1].rstrip("]")
+        numbers = [int(n) for n in cited.split(",")]
+        assert numbers == sorted(numbers)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "markdown"])

@@ -286,7 +286,7 @@ def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
             name = values[0]
             seen[name] = seen.get(name, 0) + 1
             occurrence = seen[name]
-            numbers = ",".join(str(kb.references[r].number) for r in fact.refs)
+            numbers = ",".join(str(n) for n in sorted(kb.references[r].number for r in fact.refs))
             headers = [c for c in topic.columns if c in fact.fields][1:]
             if not headers:
                 front, back = f"{topic.title}: complete the fact", name
@@ -314,15 +314,40 @@ def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
 def flashcards_result(kb: Knowledge, cards: list[Card], deck: str = "baclo") -> Result:
     if not deck.strip() or len(deck) > 200 or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in deck):
         raise BadValue("--deck takes a single line of text (no tabs, newlines or control characters)")
-    rows = [{"front": c.front, "back": c.back, "tags": f"baclo {c.topic}", "refs": list(c.refs)} for c in cards]
+    rows = [
+        {
+            "front": c.front,
+            "back": f"{c.back} Sources: {_sources(kb, c.refs)}",
+            "tags": f"baclo {c.topic}",
+            "guid": f"baclo-{c.id}",
+            "refs": list(c.refs),
+        }
+        for c in cards
+    ]
     return Result(
         title="Flashcards",
-        summary=f"{len(cards)} cards, one per fact; the back ends with its citation numbers ('baclo refs').",
-        columns=["front", "back", "tags"],
+        summary=(
+            f"{len(cards)} cards, one per fact; the back ends with its citation numbers and sources. Each card "
+            "keeps its GUID across versions, so importing a newer file into Anki updates cards in place."
+        ),
+        columns=["front", "back", "tags", "guid"],
         rows=rows,
         payload={"schema_version": SCHEMA_VERSION, "cards": [c.as_dict() for c in cards]},
         rows_key="cards",
         references=cited_references(kb, (r for c in cards for r in c.refs)),
         # Anki reads these header lines: https://docs.ankiweb.net/importing/text-files.html
-        preamble=["#separator:tab", "#html:false", f"#deck:{deck}", "#tags:baclo", "#tags column:3"],
+        preamble=[
+            "#separator:tab",
+            "#html:false",
+            f"#deck:{deck}",
+            "#tags:baclo",
+            "#tags column:3",
+            "#guid column:4",
+        ],
     )
+
+
+def _sources(kb: Knowledge, refs: tuple[str, ...]) -> str:
+    """The card's references in number order, each with where to read it."""
+    cited = sorted((kb.references[r] for r in refs if r in kb.references), key=lambda ref: ref.number)
+    return "; ".join(f"[{ref.number}] {ref.title} ({ref.url or 'no URL: see baclo refs'})" for ref in cited)
