@@ -248,7 +248,7 @@ def test_any_review_state_is_read_or_set_aside(tmp_path: Path, state: Any, raw: 
         assert scheduler._valid(loaded)
         if warning:
             assert list(folder.glob("review.json.corrupt-*"))
-        entry, _ = scheduler.record_answer(path, CARD, True, DAY)
+        entry, _ = scheduler.record_answer(path, CARD, "good", DAY)
         assert scheduler.load_state(path)[0]["cards"][CARD.id] == entry
 
 

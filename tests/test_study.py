@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -156,40 +157,107 @@ def test_flashcards_other_formats(runner: CliRunner, fmt: str) -> None:
 CARD = Card(id="c1", topic="t", front="f", back="b", refs=("r",), digest="d1")
 
 
-def test_leitner_transitions() -> None:
-    entry = scheduler.next_entry(None, CARD, True, DAY)
-    assert entry["box"] == 2 and entry["due"] == "2026-12-01"
-    for box in (3, 4, 5, 5):
-        entry = scheduler.next_entry(entry, CARD, True, DAY)
-        assert entry["box"] == box
-    assert entry["due"] == (DAY + datetime.timedelta(days=16)).isoformat()
-    missed = scheduler.next_entry(entry, CARD, False, DAY)
-    assert missed["box"] == 1 and missed["due"] == "2026-11-30" and missed["lapses"] == 1
-    assert missed["reviews"] == entry["reviews"] + 1
+def test_fsrs_grades_set_the_next_due_day() -> None:
+    days = {}
+    for grade in ("again", "hard", "good", "easy"):
+        entry = scheduler.next_entry(None, CARD, grade, DAY)
+        days[grade] = entry["due"]
+        assert entry["history"] == [[DAY.isoformat(), grade]] and entry["fsrs"]["stability"] > 0
+        assert entry["lapses"] == (1 if grade == "again" else 0)
+    assert days["again"] <= days["hard"] <= days["good"] < days["easy"]
+    assert days["again"] == (DAY + datetime.timedelta(days=1)).isoformat()
+    good = scheduler.next_entry(None, CARD, "good", DAY)
+    later = datetime.date.fromisoformat(good["due"])
+    again = scheduler.next_entry(good, CARD, "good", later)
+    assert again["due"] > good["due"] and again["fsrs"]["stability"] > good["fsrs"]["stability"]
+    assert again["reviews"] == 2
+
+
+def test_higher_target_retention_brings_cards_back_sooner() -> None:
+    first = scheduler.next_entry(None, CARD, "good", DAY)
+    day = datetime.date.fromisoformat(first["due"])
+    low = scheduler.next_entry(first, CARD, "good", day, retention=0.8)
+    high = scheduler.next_entry(first, CARD, "good", day, retention=0.97)
+    assert high["due"] < low["due"]
+
+
+def test_grades_as_typed() -> None:
+    assert [scheduler.parse_grade(t) for t in ("y", "n", "1", "2", "3", "4", "Easy", " hard ", "x")] == [
+        "good",
+        "again",
+        "again",
+        "hard",
+        "good",
+        "easy",
+        "easy",
+        "hard",
+        None,
+    ]
 
 
 def test_changed_card_is_requeued() -> None:
     state = scheduler.empty_state()
-    state["cards"]["c1"] = {"box": 4, "due": "2027-01-01", "digest": "old"}
+    state["cards"]["c1"] = scheduler.next_entry(None, CARD._replace(digest="old"), "easy", DAY)
     assert scheduler.card_status(state["cards"]["c1"], CARD, DAY) == "changed"
     assert scheduler.due_cards(state, [CARD], DAY, 0) == [CARD]
-    assert scheduler.next_entry(state["cards"]["c1"], CARD, True, DAY)["box"] == 2  # restarts from box 1
+    fresh = scheduler.next_entry(state["cards"]["c1"], CARD, "good", DAY)
+    assert fresh["fsrs"]["stability"] == scheduler.next_entry(None, CARD, "good", DAY)["fsrs"]["stability"]
     assert scheduler.stats(state, [CARD], DAY)["changed"] == 1
 
 
 def test_due_order_and_new_limit() -> None:
     cards = [CARD._replace(id=f"c{i}", digest="d") for i in range(5)]
     state = scheduler.empty_state()
-    state["cards"]["c0"] = {"box": 3, "due": "2026-11-01", "digest": "d"}
-    state["cards"]["c1"] = {"box": 1, "due": "2026-11-29", "digest": "d"}
-    state["cards"]["c2"] = {"box": 1, "due": "2026-12-29", "digest": "d"}
+    for i, due in ((0, "2026-11-01"), (1, "2026-11-29"), (2, "2026-12-29")):
+        state["cards"][f"c{i}"] = {**scheduler.next_entry(None, cards[i], "good", DAY), "due": due}
     queue = scheduler.due_cards(state, cards, DAY, new_limit=1)
-    assert [c.id for c in queue] == ["c1", "c0", "c3"]
+    assert [c.id for c in queue] == ["c0", "c1", "c3"]
+
+
+def test_leitner_progress_migrates_without_losing_history(tmp_path: Path) -> None:
+    path = tmp_path / "review.json"
+    old = {
+        "format": "baclo-review",
+        "version": 1,
+        "cards": {
+            "c1": {
+                "box": 3,
+                "due": "2026-12-03",
+                "digest": "d1",
+                "reviews": 2,
+                "lapses": 0,
+                "last": "2026-11-29",
+                "history": [["2026-11-27", "good"], ["2026-11-29", "good"]],
+            },
+            "c2": {"box": 1, "due": "2026-11-30", "digest": "d2", "reviews": 4, "lapses": 2, "last": "2026-11-29"},
+        },
+    }
+    path.write_text(json.dumps(old), encoding="utf-8")
+    state, warning = scheduler.load_state(path)
+    assert warning is None and state["version"] == 2
+    c1, c2 = state["cards"]["c1"], state["cards"]["c2"]
+    history: Any = old["cards"]
+    assert c1["history"] == history["c1"]["history"] and c1["due"] == "2026-12-03" and c1["leitner_box"] == 3
+    assert c1["fsrs"]["stability"] > scheduler.next_entry(None, CARD, "good", DAY)["fsrs"]["stability"]
+    assert (c2["reviews"], c2["lapses"], c2["due"], c2["leitner_box"]) == (4, 2, "2026-11-30", 1)
+    assert scheduler._valid(state)
+    scheduler.record_answer(path, CARD, "good", datetime.date(2026, 12, 3))
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["version"] == 2 and saved["cards"]["c1"]["reviews"] == 3 and len(saved["cards"]["c1"]["history"]) == 3
+
+
+def test_review_stats_show_retention_and_forecast(runner: CliRunner) -> None:
+    run(runner, "review", "-t", "withdrawal", "--new", "3", "--today", "2026-11-29", stdin="good\nagain\neasy\n")
+    stats = json.loads(run(runner, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-29", "-f", "json")[1])
+    assert stats["retention_30_days"] == round(2 / 3, 3)
+    # again: tomorrow; good: in a few days; easy: beyond the week the forecast covers
+    assert sum(stats["forecast"].values()) == 2 and len(stats["forecast"]) == 7
+    assert stats["forecast"]["2026-11-30"] == 1
 
 
 def test_state_roundtrip_and_atomic_write(tmp_path: Path) -> None:
     path = tmp_path / "home" / "review.json"
-    entry, warning = scheduler.record_answer(path, CARD, True, DAY)
+    entry, warning = scheduler.record_answer(path, CARD, "good", DAY)
     assert warning is None and entry["history"] == [[DAY.isoformat(), "good"]]
     state, warning = scheduler.load_state(path)
     assert warning is None and state["cards"]["c1"] == entry
@@ -235,7 +303,7 @@ def test_concurrent_answers_to_the_same_cards_all_count(tmp_path: Path) -> None:
     def worker(n: int) -> None:
         try:
             for i in range(20):
-                scheduler.record_answer(path, cards[i % 5], (i + n) % 2 == 0, DAY)
+                scheduler.record_answer(path, cards[i % 5], "good" if (i + n) % 2 == 0 else "again", DAY)
         except BaseException as exc:
             errors.append(exc)
 
@@ -276,7 +344,7 @@ def test_review_session_from_stdin(runner: CliRunner, tmp_path: Path) -> None:
     code, out, _ = run(runner, "review", "-t", "withdrawal", "--new", "2", "--today", "2026-11-29", stdin="y\nn\n")
     assert code == 0 and "Reviewed 2 cards, knew 1." in out
     stats = json.loads(run(runner, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-30", "-f", "json")[1])
-    assert stats["boxes"] == {"1": 1, "2": 1, "3": 0, "4": 0, "5": 0}
+    assert stats["reviews"] == 2 and stats["retention_30_days"] == 0.5
     assert stats["due"] == 1 and stats["new"] == stats["cards"] - 2
     assert Path(stats["state_file"]).parent == tmp_path / "home"
     code, out, _ = run(runner, "review", "-t", "withdrawal", "--new", "0", "--today", "2026-11-29")
@@ -302,7 +370,7 @@ def test_review_detects_changed_facts(runner: CliRunner, tmp_path: Path) -> None
     code, out, _ = run(runner, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")
     assert code == 0 and "(changed since last review)" in out
     stats = json.loads(run(runner, "--data", str(path), "review", "--stats", "-f", "json")[1])
-    assert stats["changed"] == 0 and stats["boxes"]["2"] == 1
+    assert stats["changed"] == 0 and stats["reviews"] == 2 and stats["waiting"] == 1
 
 
 def test_bad_today(runner: CliRunner) -> None:

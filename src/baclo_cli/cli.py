@@ -67,7 +67,8 @@ def _option(option: Opt, *, output: bool) -> inspect.Parameter:
         annotation = int | None if default is None else int
         kwargs.update({k: int(v) for k, v in (("min", option.low), ("max", option.high)) if v is not None})
     elif option.kind == "float":
-        annotation = float | None
+        annotation = float | None if default is None else float
+        kwargs.update({k: v for k, v in (("min", option.low), ("max", option.high)) if v is not None})
     elif option.kind == "path":
         annotation = Path | None
     elif option.kind == "multi":

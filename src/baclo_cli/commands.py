@@ -336,7 +336,19 @@ COMMANDS: tuple[Command, ...] = (
         "review",
         options=(
             TOPICS,
-            Opt("show_stats", ("--stats",), "flag", "Show progress instead of reviewing."),
+            Opt(
+                "show_stats", ("--stats",), "flag", "Show progress, retention and a due forecast instead of reviewing."
+            ),
+            Opt(
+                "retention",
+                ("--retention",),
+                "float",
+                "Target probability of recalling a card when it is due.",
+                default=0.9,
+                metavar="0.7-0.99",
+                low=0.7,
+                high=0.99,
+            ),
             Opt("new", ("--new",), "int", "At most this many new cards per session.", default=10, metavar="N", low=0),
             Opt(
                 "limit",

@@ -249,8 +249,35 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "flashcards": _envelope("cards", {"type": "object", "required": ["id", "front", "back", "refs"]}),
     "review_stats": {
         "type": "object",
-        "required": ["schema_version", "state_file", "today", "cards", "new", "due", "boxes", "reviews"],
-        "properties": {"schema_version": {"const": VERSION}, "today": {"type": "string", "format": "date"}},
+        "required": [
+            "schema_version",
+            "state_file",
+            "today",
+            "cards",
+            "new",
+            "due",
+            "waiting",
+            "changed",
+            "retired",
+            "reviews",
+            "retention_30_days",
+            "forecast",
+        ],
+        "properties": {
+            "schema_version": {"const": VERSION},
+            "today": {"type": "string", "format": "date"},
+            "retention_30_days": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of answers in the last 30 days that were not 'again'",
+            },
+            "forecast": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "cards coming due on each of the next 7 days",
+            },
+        },
     },
 }
 

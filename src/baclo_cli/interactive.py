@@ -114,7 +114,16 @@ def review(params: Params) -> int:
     try:
         with output_errors(), interruptible(lambda: talk.say(tally.line(stopped=True))):
             warnings = run_review(
-                kb, cards, state, talk, tally, path=path, today=day, new_limit=params["new"], limit=params["limit"]
+                kb,
+                cards,
+                state,
+                talk,
+                tally,
+                path=path,
+                today=day,
+                new_limit=params["new"],
+                limit=params["limit"],
+                retention=params.get("retention") or 0.9,
             )
     except BacloError as error:  # progress could not be saved: every answer before this one was
         raise fail(error) from None

@@ -1,8 +1,12 @@
-"""Spaced review of the flashcards with Leitner boxes, and the state file that remembers progress.
+"""Spaced review of the flashcards with FSRS (the scheduler Anki uses), and the state file that remembers it.
 
-Scheduler: five boxes. A new card starts in box 1. Knowing a card moves it up one box; missing it sends
-it back to box 1. A card in box N is due again INTERVALS[N] days after its review. Cards whose fact changed
-in a new knowledge file (their digest differs) go back to box 1, due today.
+Scheduler: FSRS from the ``fsrs`` package (imported only here, only by ``baclo review``), one review a day at
+most, no intra-day learning steps, no fuzz (the same answers give the same schedule). Grades are Again, Hard,
+Good and Easy (``y``/``n`` read as Good/Again); ``--retention`` sets the target probability of recall. Cards
+whose fact changed in a new knowledge file (their digest differs) start afresh and come first.
+
+Version 1 files (Leitner boxes) are migrated on first read: each card's answers are replayed through FSRS, and
+its due date, counts, history and box are kept.
 
 State: one JSON file, ``$BACLO_HOME/review.json`` (else ``$XDG_DATA_HOME/baclo/review.json``, else
 ``~/.local/share/baclo/review.json``). It is written atomically (temporary file, then rename) under an
@@ -28,10 +32,10 @@ from .result import Result
 from .study import Card
 
 FORMAT = "baclo-review"
-VERSION = 1
-BOXES = 5
-INTERVALS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16}  # days until a card in this box is due again
-GRADES = ("again", "good")  # what a history entry records: missed (again) or known (good)
+VERSION = 2
+LEITNER_BOXES = 5  # version 1 files: Leitner boxes 1-5
+GRADES = ("again", "hard", "good", "easy")  # FSRS ratings 1-4, and what a history entry records
+RETENTION = 0.9  # FSRS's default target probability of recall
 FIRST_DAY = datetime.date(2000, 1, 1)
 LAST_DAY = datetime.date(9000, 12, 31)  # far from date.max, so adding an interval never overflows
 
@@ -81,11 +85,8 @@ def _count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
 
 
-def _valid_entry(entry: Any) -> bool:
+def _valid_common(entry: Any) -> bool:
     if not isinstance(entry, dict):
-        return False
-    box = entry.get("box")
-    if not isinstance(box, int) or isinstance(box, bool) or not 1 <= box <= BOXES:
         return False
     if not _is_day(entry.get("due")) or not isinstance(entry.get("digest"), str):
         return False
@@ -99,11 +100,56 @@ def _valid_entry(entry: Any) -> bool:
     )
 
 
+def _valid_v1_entry(entry: Any) -> bool:
+    box = entry.get("box") if isinstance(entry, dict) else None
+    good_box = isinstance(box, int) and not isinstance(box, bool) and 1 <= box <= LEITNER_BOXES
+    return good_box and _valid_common(entry)
+
+
+def _valid_entry(entry: Any) -> bool:
+    if not _valid_common(entry):
+        return False
+    memory = entry.get("fsrs")
+    if not isinstance(memory, dict):
+        return False
+    numbers = [memory.get(k) for k in ("stability", "difficulty")]
+    if not all(
+        n is None or (isinstance(n, (int, float)) and not isinstance(n, bool) and 0 <= n < 1e9) for n in numbers
+    ):
+        return False
+    return isinstance(memory.get("state"), int) and isinstance(memory.get("due"), str)
+
+
 def _valid(state: Any) -> bool:
-    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") != VERSION:
+    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") not in (1, VERSION):
         return False
     cards = state.get("cards")
-    return isinstance(cards, dict) and all(_valid_entry(entry) for entry in cards.values())
+    check = _valid_entry if state["version"] == VERSION else _valid_v1_entry
+    return isinstance(cards, dict) and all(check(entry) for entry in cards.values())
+
+
+def _migrate(state: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 (Leitner) state as version 2: every card's answers replayed through FSRS, nothing dropped."""
+    if state["version"] == VERSION:
+        return state
+    cards = {}
+    for card_id, old in state["cards"].items():
+        history = old.get("history") or []
+        if not history:  # answers before history was kept: one review on the last day, as the box says
+            last = old.get("last") or old["due"]
+            history_for_replay = [[last, "good" if old["box"] > 1 else "again"]]
+        else:
+            history_for_replay = history
+        memory = None
+        for day, grade in history_for_replay:
+            memory = _step(memory, card_id, grade, datetime.date.fromisoformat(day), RETENTION)
+        cards[card_id] = {
+            **{k: old[k] for k in ("digest", "due", "reviews", "lapses", "last") if k in old},
+            "history": history,
+            "fsrs": memory,
+            "leitner_box": old["box"],
+        }
+    return {"format": FORMAT, "version": VERSION, "cards": cards}
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -123,7 +169,12 @@ def _read(path: Path) -> dict[str, Any] | None:
         state = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # undecodable bytes, not JSON, nested too deep
         return None
-    return state if _valid(state) else None
+    if not _valid(state):
+        return None
+    try:
+        return _migrate(state)
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return None
 
 
 def _set_aside(path: Path) -> str:
@@ -185,7 +236,9 @@ def _write_atomically(path: Path, state: dict[str, Any]) -> None:
         raise
 
 
-def record_answer(path: Path, card: Card, knew: bool, today: datetime.date) -> tuple[dict[str, Any], str | None]:
+def record_answer(
+    path: Path, card: Card, grade: str, today: datetime.date, retention: float = RETENTION
+) -> tuple[dict[str, Any], str | None]:
     """Apply one answer to the newest state on disk, under the lock: re-read, step the card, write atomically.
 
     Each answer is its own read-modify-write, so answers from sessions running at once add up.
@@ -197,7 +250,7 @@ def record_answer(path: Path, card: Card, knew: bool, today: datetime.date) -> t
         if state is None:
             warning = _set_aside(path)
             state = empty_state()
-        entry = next_entry(state["cards"].get(card.id), card, knew, today)
+        entry = next_entry(state["cards"].get(card.id), card, grade, today, retention)
         state["cards"][card.id] = entry
         _write_atomically(path, state)
     return entry, warning
@@ -217,20 +270,69 @@ def parse_day(text: str | None) -> datetime.date:
     return day
 
 
-def next_entry(entry: dict[str, Any] | None, card: Card, knew: bool, today: datetime.date) -> dict[str, Any]:
-    """The Leitner step: up one box when known, back to box 1 when missed."""
-    box = entry["box"] if entry and entry.get("digest") == card.digest else 1
-    box = min(box + 1, BOXES) if knew else 1
-    history = [*(entry or {}).get("history", []), [today.isoformat(), "good" if knew else "again"]]
+def _fsrs() -> Any:
+    import fsrs
+
+    return fsrs
+
+
+def _step(memory: dict[str, Any] | None, card_id: str, grade: str, day: datetime.date, retention: float) -> Any:
+    """One FSRS review of a card's memory state (a plain dict, as stored) on ``day``."""
+    fsrs = _fsrs()
+    scheduler = fsrs.Scheduler(
+        desired_retention=retention, learning_steps=(), relearning_steps=(), enable_fuzzing=False
+    )
+    card = fsrs.Card.from_dict(memory) if memory else fsrs.Card(card_id=int(hashlib_id(card_id), 16) % 10**12)
+    when = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
+    if card.last_review is not None and when < card.last_review:
+        when = card.last_review  # a review dated before the last one (--today in the past) counts as the same day
+    card, _ = scheduler.review_card(card, fsrs.Rating[grade.capitalize()], review_datetime=when)
+    return card.to_dict()
+
+
+def hashlib_id(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def next_entry(
+    entry: dict[str, Any] | None, card: Card, grade: str, today: datetime.date, retention: float = RETENTION
+) -> dict[str, Any]:
+    """The card after one answer: FSRS's new memory state and due day (at least tomorrow)."""
+    same = entry is not None and entry.get("digest") == card.digest
+    memory = _step(entry.get("fsrs") if same and entry else None, card.id, grade, today, retention)
+    due = max(datetime.datetime.fromisoformat(memory["due"]).date(), today + datetime.timedelta(days=1))
     return {
-        "box": box,
-        "due": (today + datetime.timedelta(days=INTERVALS[box])).isoformat(),
+        "due": due.isoformat(),
         "digest": card.digest,
         "reviews": (entry or {}).get("reviews", 0) + 1,
-        "lapses": (entry or {}).get("lapses", 0) + (0 if knew else 1),
+        "lapses": (entry or {}).get("lapses", 0) + (1 if grade == "again" else 0),
         "last": today.isoformat(),
-        "history": history,
+        "history": [*(entry or {}).get("history", []), [today.isoformat(), grade]],
+        "fsrs": memory,
+        **({"leitner_box": entry["leitner_box"]} if entry and "leitner_box" in entry else {}),
     }
+
+
+def parse_grade(reply: str) -> str | None:
+    """again/hard/good/easy, 1-4, their first letters, or y/n (good/again); None for anything else."""
+    text = reply.strip().lower()
+    aliases = {
+        "y": "good",
+        "yes": "good",
+        "n": "again",
+        "no": "again",
+        "1": "again",
+        "2": "hard",
+        "3": "good",
+        "4": "easy",
+        "a": "again",
+        "h": "hard",
+        "g": "good",
+        "e": "easy",
+    }
+    return text if text in GRADES else aliases.get(text)
 
 
 def card_status(entry: dict[str, Any] | None, card: Card, today: datetime.date) -> str:
@@ -242,12 +344,12 @@ def card_status(entry: dict[str, Any] | None, card: Card, today: datetime.date) 
 
 
 def due_cards(state: dict[str, Any], cards: list[Card], today: datetime.date, new_limit: int) -> list[Card]:
-    """Changed cards first, then due cards (lowest box first), then up to ``new_limit`` new cards."""
+    """Changed cards first, then due cards (longest overdue, then least stable, first), then new cards."""
     entries = state["cards"]
     changed = [c for c in cards if card_status(entries.get(c.id), c, today) == "changed"]
     due = sorted(
         (c for c in cards if card_status(entries.get(c.id), c, today) == "due"),
-        key=lambda c: (entries[c.id]["box"], entries[c.id]["due"]),
+        key=lambda c: (entries[c.id]["due"], (entries[c.id].get("fsrs") or {}).get("stability") or 0.0),
     )
     new = [c for c in cards if c.id not in entries][: max(new_limit, 0)]
     return changed + due + new
@@ -256,26 +358,36 @@ def due_cards(state: dict[str, Any], cards: list[Card], today: datetime.date, ne
 def stats(state: dict[str, Any], cards: list[Card], today: datetime.date) -> dict[str, Any]:
     entries = state["cards"]
     counts = {"new": 0, "due": 0, "waiting": 0, "changed": 0}
-    boxes = dict.fromkeys(range(1, BOXES + 1), 0)
     for card in cards:
-        status = card_status(entries.get(card.id), card, today)
-        counts[status] += 1
-        if card.id in entries:
-            boxes[entries[card.id]["box"]] += 1
+        counts[card_status(entries.get(card.id), card, today)] += 1
     known = {c.id for c in cards}
+    since = (today - datetime.timedelta(days=30)).isoformat()
+    recent = [
+        grade for e in entries.values() for day, grade in e.get("history", []) if since < day <= today.isoformat()
+    ]
+    forecast = {(today + datetime.timedelta(days=d)).isoformat(): 0 for d in range(1, 8)}
+    for card in cards:
+        entry = entries.get(card.id)
+        if entry and card_status(entry, card, today) == "waiting" and entry["due"] in forecast:
+            forecast[entry["due"]] += 1
     return {
         "cards": len(cards),
         **counts,
-        "boxes": boxes,
         "retired": sum(1 for card_id in entries if card_id not in known),
         "reviews": sum(int(e.get("reviews", 0)) for e in entries.values()),
+        "retention_30_days": round(sum(g != "again" for g in recent) / len(recent), 3) if recent else None,
+        "forecast": forecast,
     }
 
 
 def stats_result(state: dict[str, Any], cards: list[Card], today: datetime.date, path: Path) -> Result:
     numbers = stats(state, cards, today)
-    rows: list[dict[str, Any]] = [{"measure": k, "value": v} for k, v in numbers.items() if k != "boxes"]
-    rows += [{"measure": f"box {box}", "value": n} for box, n in numbers["boxes"].items()]
+    rows: list[dict[str, Any]] = [
+        {"measure": k.replace("_", " "), "value": "-" if v is None else v}
+        for k, v in numbers.items()
+        if k != "forecast"
+    ]
+    rows += [{"measure": f"due {day}", "value": n} for day, n in numbers["forecast"].items()]
     return Result(
         title="Review progress",
         summary=f"State file: {path}; as of {today.isoformat()}.",

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from .knowledge import Knowledge
 from .render import write
-from .review import card_status, due_cards, record_answer
+from .review import RETENTION, card_status, due_cards, parse_grade, record_answer
 from .study import LETTERS, Card, Question
 
 MAX_ANSWER = 1024  # characters kept of one answer line; the rest of an endless line is read and dropped
@@ -135,6 +135,7 @@ def run_review(
     today: datetime.date,
     new_limit: int,
     limit: int,
+    retention: float = RETENTION,
 ) -> list[str]:
     """Show due cards; save each answer at once. Returns warnings (e.g. a corrupt state file set aside)."""
     queue = due_cards(state, cards, today, new_limit)[: max(limit, 0)]
@@ -144,7 +145,7 @@ def run_review(
         nxt = f" Next due {min(waiting)}." if waiting else ""
         talk.say(f"Nothing to review today ({today.isoformat()}).{nxt}")
         return warnings
-    talk.say(f"Review: {len(queue)} cards (Leitner boxes 1-5).", "bold")
+    talk.say(f"Review: {len(queue)} cards (FSRS, target retention {retention:.0%}).", "bold")
     for card in queue:
         entry = state["cards"].get(card.id)
         status = card_status(entry, card, today)
@@ -154,17 +155,22 @@ def run_review(
         if talk.interactive and talk.ask("Press Enter to show the answer") is None:
             break
         talk.say(f"  {card.back}")
-        reply = talk.ask("Did you know it? (y/n)")
+        reply = talk.ask("How well did you know it? again(1) hard(2) good(3) easy(4), or y/n:")
         if reply is None:
             break
-        knew = reply.strip().lower() in ("y", "yes")
-        new_entry, warning = record_answer(path, card, knew, today)
+        grade = parse_grade(reply)
+        if grade is None:
+            talk.say(f"  '{reply.strip()[:20]}' read as again.", "dim")
+            grade = "again"
+        knew = grade != "again"
+        new_entry, warning = record_answer(path, card, grade, today, retention)
         state["cards"][card.id] = new_entry
         if warning:
             warnings.append(warning)
         tally.seen += 1
         tally.known += int(knew)
-        talk.say(f"  -> box {new_entry['box']}, due {new_entry['due']}", "dim")
+        stability = (new_entry.get("fsrs") or {}).get("stability") or 0
+        talk.say(f"  -> {grade}; due {new_entry['due']} (stability {stability:.1f} days)", "dim")
     talk.say()
     talk.say(tally.line(), "bold")
     return warnings
