@@ -236,33 +236,50 @@ class Topics(Mapping[str, Topic]):
 
 
 class References(Mapping[str, Reference]):
-    """References by id, numbered in file order, each built on first use."""
+    """References by id, numbered in file order, each read and built on first use (one ``ref/ID`` section
+    each, so a topic's few citations do not cost the whole list; the whole list is read only when asked for)."""
 
-    def __init__(self, raw: list[dict[str, Any]]) -> None:
-        self._raw = {ref["id"]: (i, ref) for i, ref in enumerate(raw, start=1)}
+    def __init__(self, ids: list[str], sections: Sections) -> None:
+        self._numbers = {ref_id: i for i, ref_id in enumerate(ids, start=1)}
+        self._sections = sections
         self._built: dict[str, Reference] = {}
+
+    def _build(self, ref: dict[str, Any]) -> Reference:
+        number = self._numbers[ref["id"]]
+        built = Reference(
+            ref["id"], number, ref["title"], ref["publisher"], ref["kind"], ref.get("url", ""), ref.get("note", "")
+        )
+        self._built[ref["id"]] = built
+        return built
 
     def __getitem__(self, ref_id: str) -> Reference:
         built = self._built.get(ref_id)
         if built is None:
-            number, ref = self._raw[ref_id]
-            built = self._built[ref_id] = Reference(
-                ref["id"], number, ref["title"], ref["publisher"], ref["kind"], ref.get("url", ""), ref.get("note", "")
-            )
+            if ref_id not in self._numbers:
+                raise KeyError(ref_id)
+            built = self._build(self._sections(f"ref/{ref_id}"))
         return built
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(self._numbers)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._numbers)
 
     def __contains__(self, ref_id: object) -> bool:
-        return ref_id in self._raw
+        return ref_id in self._numbers
+
+    def values(self) -> list[Reference]:  # type: ignore[override]
+        """Every reference in list order, read in one go."""
+        if len(self._built) < len(self._numbers):
+            for ref in self._sections("references"):
+                if ref["id"] not in self._built:
+                    self._build(ref)
+        return [self._built[ref_id] for ref_id in self._numbers]
 
     def numbers(self) -> dict[str, int]:
-        """Every id's number in the reference list, without building the references."""
-        return {ref_id: number for ref_id, (number, _) in self._raw.items()}
+        """Every id's number in the reference list, without reading the references."""
+        return self._numbers
 
 
 class Knowledge:
@@ -275,6 +292,7 @@ class Knowledge:
         drug = meta["drug"]
         self.drug = Drug(drug["name"], drug["class"], tuple(drug["brand_names"]), drug["last_reviewed"])
         self.topics = Topics(list(meta["topics"]), sections)
+        self._reference_ids: list[str] = list(meta["references"])
         self._references: References | None = None
         self._glossary: tuple[Term, ...] | None = None
         self._dose_bands: tuple[DoseBand, ...] | None = None
@@ -283,7 +301,7 @@ class Knowledge:
     @property
     def references(self) -> References:
         if self._references is None:
-            self._references = References(self._sections("references"))
+            self._references = References(self._reference_ids, self._sections)
         return self._references
 
     @property
@@ -321,7 +339,11 @@ class Knowledge:
 def split_sections(data: dict[str, Any]) -> dict[str, Any]:
     """Checked plain data, cut into the sections the model reads (and the cache stores) separately."""
     sections: dict[str, Any] = {
-        "meta": {"drug": data["drug"], "topics": list(data["topics"])},
+        "meta": {
+            "drug": data["drug"],
+            "topics": list(data["topics"]),
+            "references": [ref["id"] for ref in data["references"]],
+        },
         "references": data["references"],
         "glossary": data["glossary"],
         "dose_bands": data.get("dose_bands", []),
@@ -329,6 +351,8 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
     }
     for name, topic in data["topics"].items():
         sections[f"topic/{name}"] = topic
+    for ref in data["references"]:
+        sections[f"ref/{ref['id']}"] = ref
     sections["search"] = search_documents(data)
     return sections
 
