@@ -8,6 +8,8 @@ fields, so their ``required`` lists do not apply.
 
 from __future__ import annotations
 
+from .schema import DOSE_BAND_KINDS, REFERENCE_KINDS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -28,22 +30,7 @@ REFERENCE: dict[str, Any] = {
         "number": {"type": "integer", "minimum": 1},
         "title": STR,
         "publisher": STR,
-        "kind": {
-            "enum": [
-                "label",
-                "regulator",
-                "guideline",
-                "systematic-review",
-                "trial",
-                "study",
-                "case-report",
-                "compendium",
-                "manufacturer",
-                "textbook",
-                "consumer",
-                "news",
-            ]
-        },
+        "kind": {"enum": list(REFERENCE_KINDS)},
         "url": {"type": ["string", "null"], "pattern": "^https?://"},
         "note": NULLABLE_STR,
     },
@@ -97,7 +84,7 @@ BAND: dict[str, Any] = {
         "route": {"enum": ["oral", "intrathecal"]},
         "per": {"enum": ["day", "dose"]},
         "renal": {"enum": ["any", "normal", "impaired", "dialysis"]},
-        "kind": {"enum": ["start", "usual", "max", "study", "toxicity", "avoid"]},
+        "kind": {"enum": list(DOSE_BAND_KINDS)},
         "basis": STR,
         "label": STR,
         "amount": {"type": "number"},

@@ -119,21 +119,11 @@ def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None)
         title=topic.title,
         summary=topic.summary,
         columns=columns,
-        rows=[_fact_row(f) for f in facts],
+        rows=[f.as_dict() for f in facts],
         payload=payload,
         references=references,
         rows_key="facts",
     )
-
-
-def _fact_row(fact: Fact) -> dict[str, Any]:
-    row: dict[str, Any] = dict(fact.fields)
-    if fact.evidence:
-        row["evidence"] = fact.evidence
-    if fact.dispute:
-        row["dispute"] = fact.dispute
-    row["refs"] = list(fact.refs)
-    return row
 
 
 def topics_result(kb: Knowledge) -> Result:
