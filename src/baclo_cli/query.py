@@ -294,6 +294,7 @@ def disputes_result(kb: Knowledge) -> Result:
 
 def export_result(kb: Knowledge) -> Result:
     """The whole knowledge base: every topic as a table, and the full data for machine formats."""
+    everything = list(kb.references.values())  # read the whole list once, not one reference at a time
     sections = [topic_result(kb, name) for name in kb.topics]
     glossary = glossary_result(kb)
     sections.append(glossary)
@@ -305,7 +306,7 @@ def export_result(kb: Knowledge) -> Result:
             for s in sections[:-1]
         },
         "glossary": glossary.payload["terms"],
-        "references": [r.as_dict() for r in kb.references.values()],
+        "references": [r.as_dict() for r in everything],
     }
     if kb.dose_bands:
         payload["dose_bands"] = [b.as_dict() for b in kb.dose_bands]
@@ -315,6 +316,6 @@ def export_result(kb: Knowledge) -> Result:
         columns=[],
         rows=[],
         payload=payload,
-        references=list(kb.references.values()),
+        references=everything,
         sections=sections,
     )

@@ -63,9 +63,13 @@ def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: di
 
 
 def _json(result: Result, *, style: Style, **_: Any) -> str:
+    """Indented on a terminal, compact in a pipe (as gh does): the compact form is written by the C encoder,
+    several times faster on a large answer, and ``jq`` reads both alike."""
     import json
 
-    return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
+    if style.is_terminal:
+        return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
+    return json.dumps(result.payload, ensure_ascii=style.ascii_only, separators=(",", ":")) + "\n"
 
 
 def row_objects(result: Result) -> list[dict[str, Any]]:
@@ -84,7 +88,7 @@ def _ndjson(result: Result, *, style: Style, **_: Any) -> str:
     """One JSON object per line (a fact, a reference, a hit ...), for ``jq -c`` and streaming."""
     import json
 
-    lines = [json.dumps(item, ensure_ascii=style.ascii_only) for item in row_objects(result)]
+    lines = [json.dumps(item, ensure_ascii=style.ascii_only, separators=(",", ":")) for item in row_objects(result)]
     return "\n".join(lines) + "\n" if lines else ""
 
 
