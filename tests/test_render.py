@@ -146,3 +146,20 @@ def test_yaml_output_is_the_json_output(args: list[str]) -> None:
     runner = CliRunner()
     as_json = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
     assert yaml.safe_load(runner.invoke(app, [*args, "-f", "yaml"]).stdout) == as_json
+
+
+def test_piped_table_aligns_wide_and_combining_characters() -> None:
+    from baclo_cli.plaintable import display_width, render_plain_table
+    from baclo_cli.result import Result
+
+    assert display_width("abc") == 3 and display_width("中文") == 4 and display_width("e\u0301") == 1
+    result = Result(
+        title="T",
+        columns=["name", "note"],
+        rows=[{"name": "中文", "note": "x"}, {"name": "cafe\u0301", "note": "y"}, {"name": "plain", "note": "z"}],
+        payload={},
+    )
+    lines = render_plain_table(result, style=Style(), sources=False, numbers={}, notice="").splitlines()
+    grid = lines[2:]
+    # the second column starts at the same display column on every line
+    assert {display_width(line[: line.rindex(" ") + 1]) for line in grid} == {7}
