@@ -95,8 +95,11 @@ def synthetic(source: Path, factor: int, folder: Path) -> Path:
             facts = [{k: v for k, v in f.items() if k != "dispute"} for f in facts]
             topics[name + suffix] = {**{k: v for k, v in topic.items() if k != "quiz"}, "facts": facts}
         glossary += [
-            {**{k: v for k, v in g.items() if k != "aliases"}, "term": g["term"] + suffix,
-             "refs": [renamed[r] for r in g["refs"]]}
+            {
+                **{k: v for k, v in g.items() if k != "aliases"},
+                "term": g["term"] + suffix,
+                "refs": [renamed[r] for r in g["refs"]],
+            }
             for g in data["glossary"]
         ]
     data.update(topics=topics, references=references, glossary=glossary)
