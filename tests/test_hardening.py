@@ -275,7 +275,7 @@ def test_same_size_edit_with_restored_mtime_is_reread(tmp_path: Path) -> None:
         b for b in kb.dose_bands if b.kind == "max" and b.route == "oral" and b.per == "day" and b.renal == "any"
     )
     assert top.amount == 80
-    old = 'label: "Labelled maximum (20 mg four times a day)", amount: 80,'
+    old = 'label: "Labelled adult maximum (20 mg four times a day)", amount: 80,'
     edited = text.replace(old, old.replace("80,", "90,"))
     assert edited != text and len(edited) == len(text)
     path.write_text(edited, encoding="utf-8")

@@ -157,6 +157,8 @@ def dose_check_result(
     value = _convert(amount, unit, band_unit)
     shown = f"{_fmt(value)} {band_unit}/{per} {route}"
     notes: list[str] = []
+    if unit != default_unit:  # 80mcg by mouth, 1mg intrathecally: likely a slip; say how it was read
+        notes.append(f"Unit: {_fmt(amount)} {unit} for the {route} route, read as {shown}; check the unit.")
     open_question = ""  # set when the answer depends on what the user did not say (impaired, no clearance)
 
     # The bands that apply to this patient; the ceiling is the lowest 'max' among them.
