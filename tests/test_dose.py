@@ -199,3 +199,29 @@ def test_reduced_bands_are_worked_out_from_the_yaml(kb: Knowledge) -> None:
     reduced = {(b.per, b.reduction): b.amount for b in kb.dose_bands if b.reduction}
     assert reduced[("day", "1/3")] == 53.33 and reduced[("day", "1/2")] == 40 and reduced[("day", "2/3")] == 26.67
     assert reduced[("dose", "1/2")] == 10
+
+
+def test_regressions_from_review(runner: CliRunner, tmp_path: Path) -> None:
+    """Each was once a reassuring answer where the sources say otherwise."""
+    assert check(runner, ".9e3")[0] == 4  # 900 mg, not 0.9
+    code, data, _ = check(runner, "900", "--route", "intrathecal", "--crcl", "5")
+    assert code == 1 and data["patient"]["kidney_function"] == "impaired"  # no intrathecal renal band: no reassurance
+    assert check(runner, "80", "--age", "18", "--weight", "350", "--scr", "0.1", "--sex", "male")[0] == 2
+    assert check(runner, "1e999")[0] == 2
+    text = (Path(__file__).parents[1] / "data" / "baclofen.yaml").read_text(encoding="utf-8")
+    old = 'label: "Labelled adult maximum (20 mg four times a day)", amount: 80, unit: mg,'
+    mixed = write(
+        tmp_path, "mixed.yaml", text.replace(old, old.replace("amount: 80, unit: mg", "amount: 80000, unit: mcg"))
+    )
+    assert runner.invoke(app, ["--data", str(mixed), "dose-check", "100"]).exit_code == 4  # units converted
+    assert runner.invoke(app, ["--data", str(mixed), "dose-check", "60", "--crcl", "70"]).exit_code == 4
+    extra = '  - {route: oral, per: day, kind: max, basis: study, label: "A lower maximum", amount: 60, unit: mg, '
+    extra += "refs: [ckd-pk-2014]}\n"
+    for position in ("before", "after"):
+        if position == "before":
+            bands = text.replace("dose_bands:\n", "dose_bands:\n" + extra)
+        else:
+            bands = text.replace("\nglossary:\n", "\n" + extra + "\nglossary:\n")
+        path = write(tmp_path, f"two-{position}.yaml", bands)
+        result = runner.invoke(app, ["--data", str(path), "dose-check", "45", "--crcl", "70", "-f", "json"])
+        assert result.exit_code == 4, position  # the reduction cuts the lowest maximum (60 -> 40), whatever the order

@@ -145,3 +145,8 @@ def test_real_cli_on_generated_files_never_shows_a_traceback(tmp_path: Path, tex
     assert done.returncode in {0, 1, 3, 4}, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.count("\n") <= 1
+
+
+def test_closed_pipe_keeps_dose_checks_verdict(env: dict[str, str]) -> None:
+    done = shell("$B dose-check 100 --renal dialysis | true", env)
+    assert done.returncode == 4 and done.stderr == ""

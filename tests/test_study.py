@@ -355,9 +355,29 @@ def test_review_reports_corrupt_state(runner: CliRunner, tmp_path: Path) -> None
     home = tmp_path / "home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "review.json").write_text("garbage", encoding="utf-8")
-    code, _, err = run(runner, "review", "--stats")
+    code, _, err = run(runner, "review", "--stats")  # only reads: says so, leaves the file alone
+    assert code == 0 and "left as it is" in err and (home / "review.json").exists()
+    code, _, err = run(runner, "review", "--today", "2026-11-29", "-n", "1", stdin="y\n")
     assert code == 0 and "moved it to" in err
     assert list(home.glob("review.json.corrupt-*"))
+
+
+def test_review_survives_damaged_memory_and_newer_files(runner: CliRunner, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run(runner, "review", "-t", "withdrawal", "--new", "1", "--today", "2026-11-29", stdin="good\n")
+    path = home / "review.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    card = next(iter(state["cards"].values()))
+    card["fsrs"] = {"state": 0, "due": "garbage", "stability": 0, "difficulty": -0.0}  # FSRS cannot read this
+    path.write_text(json.dumps(state), encoding="utf-8")
+    code, out, err = run(runner, "review", "-t", "withdrawal", "--new", "0", "--today", "2030-01-01", stdin="good\n")
+    assert code == 0 and "Reviewed 1 cards" in out and "Traceback" not in err
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert next(iter(saved["cards"].values()))["reviews"] == 2  # the earlier answer is kept, the new one added
+    assert run(runner, "review", "--retention", "nan", "--today", "2030-01-01")[0] == 2
+    path.write_text(json.dumps({"format": "baclo-review", "version": 9, "cards": {}}), encoding="utf-8")
+    code, _, err = run(runner, "review", "--stats")
+    assert code == 3 and "newer baclo" in err and path.exists()
 
 
 def test_review_detects_changed_facts(runner: CliRunner, tmp_path: Path) -> None:

@@ -51,9 +51,23 @@ def enabled() -> bool:
     return os.environ.get("BACLO_NO_CACHE", "").strip().lower() in ("", "0", "false", "no", "off")
 
 
+def _build() -> str:
+    """The code that decides what 'checked' means and how sections are cut: a cache entry written by other
+    code (an edited checkout, another install sharing the folder) must not be trusted by this one."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for name in ("schema.py", "model.py", "yamlfile.py", "knowledge.py", "cache.py"):
+        try:
+            info = os.stat(os.path.join(here, name))
+            parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            parts.append(name)
+    return ";".join(parts)
+
+
 def content_key(raw: bytes) -> str:
     digest = sha256(raw)
-    digest.update(f"\0{CACHE_FORMAT}\0{__version__}".encode())
+    digest.update(f"\0{CACHE_FORMAT}\0{__version__}\0{_build()}".encode())
     return str(digest.hexdigest())
 
 
@@ -139,15 +153,21 @@ def remembered_key(path: str, print_: tuple[int, ...] | None) -> str | None:
         memo = marshal.loads(blob)
     except (ValueError, EOFError, TypeError):
         return None
-    if not isinstance(memo, tuple) or len(memo) != 2 or memo[0] != print_ or not isinstance(memo[1], str):
+    if not isinstance(memo, tuple) or len(memo) != 3 or memo[0] != print_ or not isinstance(memo[1], str):
         return None
+    if memo[2] != _build():  # written by other code: its key may stand for data this code would not accept
+        return None
+    import time
+
+    if time.time_ns() - print_[4] < 2_000_000_000:  # changed in the last two seconds: a coarse clock could hide
+        return None  # a second write in the same tick, so hash the bytes
     return memo[1]
 
 
 def remember_key(path: str, print_: tuple[int, ...] | None, key: str) -> None:
     folder = _private_dir(create=True)
     if folder is not None and print_ is not None:
-        _write_file(folder, _memo_name(path), marshal.dumps((print_, key)))
+        _write_file(folder, _memo_name(path), marshal.dumps((print_, key, _build())))
 
 
 # --- entries -----------------------------------------------------------------------------------------------

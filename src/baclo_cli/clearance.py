@@ -90,4 +90,9 @@ def find_clearance(
     if sex == "female":
         value *= 0.85
     inputs: dict[str, float | str] = {"age": age, "weight_kg": weight, "serum_creatinine": shown_scr, "sex": sex}
+    low, high, _ = _BOUNDS["--crcl"]
+    if not low / 10 <= value <= high:
+        raise BadValue(
+            f"Cockcroft-Gault gives {value:.1f} mL/min from these inputs, which is not plausible; check them"
+        )
     return Clearance(value, "cockcroft-gault", inputs)

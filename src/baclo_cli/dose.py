@@ -49,22 +49,24 @@ _UNITS = {
     "microgram": "mcg",
     "micrograms": "mcg",
 }
-_DOSE = r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?\s*([^\s0-9.]{0,20})\s*"
-_NUMBER = r"\s*([0-9]{1,12}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?|\.[0-9]{1,20})"
+# One number (digits, an optional fraction, an optional exponent) and an optional unit; the amount is the whole
+# number as written, exponent included ('.9e3' is 900).
+_DOSE = r"\s*((?:[0-9]{1,12}(?:\.[0-9]{1,20})?|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?)\s*([^\s0-9.]{0,20})\s*"
 
 
 def parse_dose(text: str, default_unit: str) -> tuple[float, str]:
     """``"80"``, ``"80mg"``, ``"50 mcg"`` -> (amount, unit); anything else is a ``BadValue``."""
     match = re.fullmatch(_DOSE, text)
-    number = re.match(_NUMBER, text)
-    if not match or not number:
+    if not match:
         raise BadValue(f"'{text}' is not a dose: give a positive number, optionally with mg or mcg (e.g. 80mg)")
-    amount = float(number.group(1))
+    amount = float(match.group(1))
     unit_text = match.group(2).lower()
     if unit_text and unit_text not in _UNITS:
         raise BadValue(f"unknown unit '{match.group(2)}': use mg or mcg")
     unit = _UNITS.get(unit_text, default_unit)
-    if not math.isfinite(amount) or amount <= 0:
+    if not math.isfinite(amount):
+        raise BadValue(f"'{text}' is not a plausible dose (too large to be a number of {unit})")
+    if amount <= 0:
         raise BadValue(f"'{text}' is not a dose: it must be greater than zero")
     if _to_mg(amount, unit) > MAX_PLAUSIBLE_MG:
         raise BadValue(f"'{text}' is not a plausible dose (over {MAX_PLAUSIBLE_MG / 1000:g} g)")
@@ -93,6 +95,8 @@ class Patient:
     the user said anything at all."""
 
     def __init__(self, renal: str | None, clearance: Clearance | None, impaired_bands: list[DoseBand]) -> None:
+        """``impaired_bands``: every clearance band of the file, whatever its route, so that a reduced clearance
+        counts as impaired kidneys even for a route with no bands of its own (the answer is then NOT CHECKED)."""
         self.clearance = clearance
         self.stated = renal is not None or clearance is not None
         if clearance is None:
@@ -147,7 +151,7 @@ def dose_check_result(
     mine = [b for b in kb.dose_bands if b.route == route and b.per == per]
     general = [b for b in mine if b.renal in ("any", "normal")]
     impaired = [b for b in mine if b.renal == "impaired"]
-    patient = Patient(renal, clearance, [b for b in impaired if b.crcl_up_to is not None])
+    patient = Patient(renal, clearance, [b for b in kb.dose_bands if b.renal == "impaired" and b.crcl_up_to])
     if not mine:
         return _no_ceiling(
             kb, amount, unit, route, per, patient, f"the knowledge file holds no {route} thresholds per {per}"
@@ -174,7 +178,8 @@ def dose_check_result(
             stricter = [
                 b
                 for b in impaired
-                if b is not mildest and (b.kind == "avoid" or (b.kind == "max" and value > b.amount))
+                if b is not mildest
+                and (b.kind == "avoid" or (b.kind == "max" and value > _convert(b.amount, b.unit, band_unit)))
             ]
             if stricter:
                 open_question = "; ".join(
@@ -200,7 +205,8 @@ def dose_check_result(
         return _no_ceiling(kb, amount, unit, route, per, patient, reason, [*specific, *context])
 
     start = next((b for b in general if b.kind == "start"), None) if patient.status == "normal" else None
-    above = ceiling is not None and value > ceiling.amount and not math.isclose(value, ceiling.amount)
+    top = _convert(ceiling.amount, ceiling.unit, band_unit) if ceiling is not None else 0.0
+    above = ceiling is not None and value > top and not math.isclose(value, top)
     if avoid is not None:
         whose_advice = BASIS_WORDS.get(avoid.basis, avoid.basis)
         verdict = (
@@ -218,7 +224,8 @@ def dose_check_result(
         )
         code = EXIT_NOT_FOUND
     elif start is not None and value < _convert(start.amount, start.unit, band_unit):
-        verdict, code = f"below the labelled starting dose ({_fmt(start.amount)} {start.unit})", 0
+        whose_start = BASIS_WORDS.get(start.basis, start.basis)
+        verdict, code = f"below the {whose_start} starting dose ({_fmt(start.amount)} {start.unit})", 0
     else:
         assert ceiling is not None
         verdict, code = f"within the {_describe_ceiling(ceiling)}", 0

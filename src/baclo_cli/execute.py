@@ -57,8 +57,12 @@ def silence_stdout() -> None:
 
 
 class output_errors:
-    """A closed pipe ends the run quietly with exit 0; any other write error (disk full) is one line, exit 5.
+    """A closed pipe ends the run quietly, with the answer's own exit code (0, or dose-check's verdict: the
+    verdict was reached before the write); any other write error (disk full) is one line, exit 5.
     (A class rather than ``contextlib.contextmanager``: contextlib costs start-up time on every run.)"""
+
+    def __init__(self, on_closed_pipe: int = 0) -> None:
+        self.on_closed_pipe = on_closed_pipe
 
     def __enter__(self) -> None:
         return None
@@ -66,7 +70,7 @@ class output_errors:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: object) -> None:
         if isinstance(error, BrokenPipeError):
             silence_stdout()
-            raise Stop(0) from None
+            raise Stop(self.on_closed_pipe) from None
         if isinstance(error, OSError):
             silence_stdout()
             say_error(f"baclo: cannot write output: {error.strerror or error}")
@@ -97,7 +101,7 @@ def show(
     style = detect_style(sys.stdout, color=wants_color(params))
     notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
-    with output_errors():
+    with output_errors(on_closed_pipe=result.exit_code):
         paged = False
         if style.is_terminal and fmt in ("table", "plain", "markdown") and not params.get("no_pager"):
             from .pager import page

@@ -98,11 +98,14 @@ def review(params: Params) -> int:
         raise fail(
             BacloError(f"--today takes a date written YYYY-MM-DD between 2000-01-01 and 9000-12-31, got '{today}'")
         ) from None
+    retention = params.get("retention") or scheduler.RETENTION
+    if not 0.7 <= retention <= 0.99:  # NaN passes Click's range check; it fails this one
+        raise fail(BacloError(f"--retention takes a probability from 0.7 to 0.99, got {retention}"))
     path = scheduler.state_path()
     try:
         kb = load(params)
         cards = study.make_cards(kb, _topics(params))
-        state, warning = scheduler.load_state(path)
+        state, warning = scheduler.load_state(path, set_aside=not params.get("show_stats"))
     except BacloError as error:
         raise fail(error) from None
     if warning:
@@ -123,7 +126,7 @@ def review(params: Params) -> int:
                 today=day,
                 new_limit=params["new"],
                 limit=params["limit"],
-                retention=params.get("retention") or 0.9,
+                retention=retention,
             )
     except BacloError as error:  # progress could not be saved: every answer before this one was
         raise fail(error) from None

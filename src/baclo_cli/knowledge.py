@@ -82,7 +82,9 @@ class _Sections:
             try:
                 return self.entry.section(name)
             except LookupError:
-                self.fresh = split_sections(_checked(self.source, _read(self.source)))
+                raw = _read(self.source)
+                self.fresh = split_sections(_checked(self.source, raw))
+                cache.write(cache.content_key(raw), self.fresh)  # repaired for the next run
         return self.fresh[name]
 
 

@@ -386,11 +386,13 @@ def knowledge_from_data(data: dict[str, Any], source: str) -> Knowledge:
 
 
 def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
-    general_max = {
-        (b["route"], b["per"]): (float(b["amount"]), b["unit"])
-        for b in raw
-        if b["kind"] == "max" and b.get("renal", "any") in ("any", "normal") and "amount" in b
-    }
+    general_max: dict[tuple[str, str], tuple[float, str]] = {}
+    for b in raw:  # the lowest general maximum (compared in mg) is the one a reduction cuts
+        if b["kind"] == "max" and b.get("renal", "any") in ("any", "normal") and "amount" in b:
+            key, mg = (b["route"], b["per"]), float(b["amount"]) / (1000 if b["unit"] == "mcg" else 1)
+            held = general_max.get(key)
+            if held is None or mg < held[0] / (1000 if held[1] == "mcg" else 1):
+                general_max[key] = (float(b["amount"]), b["unit"])
     bands = []
     for band in raw:
         crcl = band.get("crcl") or {}

@@ -75,10 +75,10 @@ def _is_day(value: Any) -> bool:
     if not isinstance(value, str) or len(value) != 10:
         return False
     try:
-        datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         return False
-    return True
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def _count(value: Any) -> bool:
@@ -140,16 +140,27 @@ def _migrate(state: dict[str, Any]) -> dict[str, Any]:
             history_for_replay = [[last, "good" if old["box"] > 1 else "again"]]
         else:
             history_for_replay = history
-        memory = None
-        for day, grade in history_for_replay:
-            memory = _step(memory, card_id, grade, datetime.date.fromisoformat(day), RETENTION)
         cards[card_id] = {
             **{k: old[k] for k in ("digest", "due", "reviews", "lapses", "last") if k in old},
             "history": history,
-            "fsrs": memory,
+            "fsrs": _replay(card_id, history_for_replay),
             "leitner_box": old["box"],
         }
     return {"format": FORMAT, "version": VERSION, "cards": cards}
+
+
+def _replay(card_id: str, history: list[list[str]]) -> dict[str, Any]:
+    """A card's FSRS memory from its answers; a fresh card if they cannot be replayed (one card, not the file)."""
+    memory = None
+    try:
+        for day, grade in history:
+            memory = _step(memory, card_id, grade, datetime.date.fromisoformat(day), RETENTION)
+    except (ValueError, TypeError, KeyError, OverflowError, AssertionError):
+        memory = None
+    if memory is None:
+        fsrs = _fsrs()
+        memory = fsrs.Card(card_id=int(hashlib_id(card_id), 16) % 10**12).to_dict()
+    return dict(memory)
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -169,6 +180,9 @@ def _read(path: Path) -> dict[str, Any] | None:
         state = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # undecodable bytes, not JSON, nested too deep
         return None
+    version = state.get("version") if isinstance(state, dict) and state.get("format") == FORMAT else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise StateError(path, f"written by a newer baclo (version {version}; this one reads 1 and {VERSION})")
     if not _valid(state):
         return None
     try:
@@ -187,12 +201,15 @@ def _set_aside(path: Path) -> str:
     return f"{path} was not readable baclo review state; moved it to {aside} and started afresh"
 
 
-def load_state(path: Path) -> tuple[dict[str, Any], str | None]:
+def load_state(path: Path, *, set_aside: bool = True) -> tuple[dict[str, Any], str | None]:
     """The saved state and a warning. A file that is not valid state is moved aside, but only under the lock
-    and only if it is still invalid then (a peer may have just written a good one)."""
+    and only if it is still invalid then (a peer may have just written a good one); ``set_aside=False`` (for
+    ``--stats``, which only reads) leaves it where it is."""
     state = _read(path)
     if state is not None:
         return state, None
+    if not set_aside:
+        return empty_state(), f"{path} is not readable baclo review state; left as it is (a review moves it aside)"
     with _locked(path):
         state = _read(path)
         if state is not None:
@@ -301,7 +318,11 @@ def next_entry(
 ) -> dict[str, Any]:
     """The card after one answer: FSRS's new memory state and due day (at least tomorrow)."""
     same = entry is not None and entry.get("digest") == card.digest
-    memory = _step(entry.get("fsrs") if same and entry else None, card.id, grade, today, retention)
+    try:
+        memory = _step(entry.get("fsrs") if same and entry else None, card.id, grade, today, retention)
+    except (ValueError, TypeError, KeyError, OverflowError, AssertionError):  # a memory FSRS cannot read:
+        rebuilt = _replay(card.id, (entry or {}).get("history", []) if same else [])  # rebuild it from the answers
+        memory = _step(rebuilt, card.id, grade, today, retention)
     due = max(datetime.datetime.fromisoformat(memory["due"]).date(), today + datetime.timedelta(days=1))
     return {
         "due": due.isoformat(),

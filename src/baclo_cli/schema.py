@@ -181,7 +181,7 @@ def check_knowledge(data: Any) -> list[Problem]:
     if root is None:
         return c.problems
     if "schema" not in root:
-        c.fail((), "missing required field 'schema' (this baclo reads schema 1)")
+        c.fail((), f"missing required field 'schema' (this baclo reads schema {SCHEMA_VERSION})")
     elif root["schema"] != SCHEMA_VERSION or isinstance(root["schema"], bool):
         c.fail(("schema",), f"unsupported schema {root['schema']!r} (this baclo reads schema {SCHEMA_VERSION})")
         return c.problems

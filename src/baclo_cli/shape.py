@@ -46,7 +46,7 @@ def filter_rows(result: Result, pairs: list[str]) -> None:
     where: list[Condition] = parse_where(pairs)
     _check_fields(result, [field for field, _, _ in where], "--where")
     keep = [i for i, row in enumerate(result.rows) if all(meets(_value(row, f), op, v) for f, op, v in where)]
-    if not keep:
+    if not keep and not result.verdict:  # an answer with a verdict (dose-check) keeps it, whatever the filter
         raise NothingFound(f"no rows match {describe_where(where)}")
     result.keep(keep)
 
