@@ -44,7 +44,8 @@ def _fields(ctx: Context) -> list[str]:
 
     kb = _knowledge(ctx)
     command = BY_NAME.get(ctx.info_name or "")
-    name = command.topic if command and command.topic else resolve_topic(str((ctx.params or {}).get("topic") or ""))
+    typed = (ctx.params or {}).get("topic") or (ctx.args[0] if ctx.args else "")  # 'show TOPIC': still in args
+    name = command.topic if command and command.topic else resolve_topic(str(typed))
     topics_ = getattr(kb, "topics", {})
     if name in topics_:
         return [*topics_[name].columns, "evidence", "dispute"]
