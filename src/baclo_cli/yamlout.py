@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from json.encoder import encode_basestring as _encode
+from json.encoder import encode_basestring_ascii as _encode_ascii
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,8 +25,8 @@ _SPECIAL = re.compile(r"(?i)(y|n|yes|no|on|off|true|false|null|nan|inf|~)")
 def _text(text: str, ascii_only: bool) -> str:
     if len(text) <= 5 and _SPECIAL.fullmatch(text):
         return _quoted(text, ascii_only)
-    if _PLAIN.fullmatch(text) and text[-1] != " " and (not ascii_only or text.isascii()):
-        return text
+    if len(text) <= 80 and _PLAIN.fullmatch(text) and text[-1] != " " and (not ascii_only or text.isascii()):
+        return text  # short plain words stay plain (readable); long text is quoted, which is faster to write
     return _quoted(text, ascii_only)
 
 
@@ -68,8 +70,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+# Characters JSON's string escaping leaves alone but a YAML double-quoted scalar may not hold as they are.
+_RISKY = re.compile("[\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ud800-\\udfff]")
+
+
 def _quoted(text: str, ascii_only: bool) -> str:
-    """A YAML double-quoted scalar; anything YAML would not keep as-is becomes an escape (\\x, \\u, \\U)."""
+    """A YAML double-quoted scalar; anything YAML would not keep as-is becomes an escape (\\x, \\u, \\U).
+
+    JSON's C string encoder writes escapes YAML reads the same way, so it does the common case; the few
+    characters it would leave that YAML must not hold as they are (and, for an ASCII stream, anything beyond
+    the Basic Multilingual Plane, which JSON would write as a surrogate pair) take the slower path."""
+    if not _RISKY.search(text) and (text.isascii() or not ascii_only):
+        return (_encode_ascii if ascii_only else _encode)(text)
     return '"' + re.sub(_UNSAFE_ASCII if ascii_only else _UNSAFE, _escape, text) + '"'
 
 
