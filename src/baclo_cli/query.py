@@ -113,13 +113,13 @@ def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None)
     if topic.section:
         payload["section"] = topic.section
     payload["columns"] = list(topic.columns)
-    payload["facts"] = [f.as_dict() for f in facts]
+    payload["facts"] = [f.as_dict() for f in facts]  # also the rows shown: one dict per fact, not two
     payload["references"] = [r.as_dict() for r in references]
     return Result(
         title=topic.title,
         summary=topic.summary,
         columns=columns,
-        rows=[f.as_dict() for f in facts],
+        rows=payload["facts"],
         payload=payload,
         references=references,
         rows_key="facts",

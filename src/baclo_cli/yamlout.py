@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from json.encoder import encode_basestring as _encode
-from json.encoder import encode_basestring_ascii as _encode_ascii
+
+try:  # the C functions themselves: importing the json package costs a millisecond more
+    from _json import encode_basestring as _encode
+    from _json import encode_basestring_ascii as _encode_ascii
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    from json.encoder import encode_basestring as _encode
+    from json.encoder import encode_basestring_ascii as _encode_ascii
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
