@@ -109,12 +109,54 @@ def _lines(value: Any, indent: str, ascii_only: bool, out: list[str]) -> None:
         kind = type(item)
         if kind is str:
             out.append(f"{indent}- {_text(item, ascii_only)}")
+        elif kind is dict and item and (flow := _flow(item, ascii_only)) is not None:
+            out.append(f"{indent}- {flow}")
         elif (kind is dict or kind is list) and item:
             start = len(out)
             _lines(item, inner_indent, ascii_only, out)
             out[start] = f"{indent}- {out[start][len(inner_indent) :]}"
         else:
             out.append(f"{indent}- {_empty(item) or _scalar(item, ascii_only)}")
+
+
+def _flow_value(value: Any, encode: Any) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return str(encode(value))
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    return None  # floats (YAML 1.1 would read 1e+16 as text) and nested containers take the block form
+
+
+def _flow(item: dict[str, Any], ascii_only: bool) -> str | None:
+    """A flat record (a fact, a reference, a hit) as one flow mapping line, written with JSON's C string
+    encoder: several times faster than the block form, and one record per line. None when it is not flat."""
+    encode = _encode_ascii if ascii_only else _encode
+    parts = []
+    for key, value in item.items():
+        if type(key) is not str:
+            return None
+        if type(value) is list:
+            inner = [_flow_value(v, encode) for v in value]
+            if None in inner:
+                return None
+            text = "[" + ", ".join(inner) + "]"  # type: ignore[arg-type]
+        else:
+            found = _flow_value(value, encode)
+            if found is None:
+                return None
+            text = found
+        parts.append(f"{encode(key)}: {text}")
+    line = "{" + ", ".join(parts) + "}"
+    if _RISKY.search(line):
+        return None  # characters JSON leaves as they are but YAML may not hold: the block form escapes them
+    if ascii_only and "\\ud" in line and re.search(r"\\ud[89ab]", line):
+        return None  # JSON writes a character beyond the BMP as a surrogate pair, which YAML reads as two
+    return line
 
 
 def _empty(item: Any) -> str:
