@@ -38,12 +38,11 @@ def topic(kb: Knowledge, params: Params, name: str) -> Result:
 
 
 def show(kb: Knowledge, params: Params, _: str) -> Result:
-    return query.topic_result(kb, query.resolve_topic(params["topic"]), _conditions(params))
+    return query.topic_result(kb, params["topic"], _conditions(params))
 
 
 def glossary(kb: Knowledge, params: Params, _: str) -> Result:
-    topics = [query.resolve_topic(t) for t in params.get("topic") or []]
-    return query.glossary_result(kb, params.get("term"), topics)
+    return query.glossary_result(kb, params.get("term"), params.get("topic") or [])
 
 
 def search(kb: Knowledge, params: Params, _: str) -> Result:
@@ -72,8 +71,7 @@ def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
 def flashcards(kb: Knowledge, params: Params, _: str) -> Result:
     from . import study
 
-    topics = [query.resolve_topic(t) for t in params.get("topic") or []] or None
-    return study.flashcards_result(kb, study.make_cards(kb, topics), params.get("deck") or "baclo")
+    return study.flashcards_result(kb, study.make_cards(kb, params.get("topic") or None), params.get("deck") or "baclo")
 
 
 def schema(kb: Knowledge, params: Params, _: str) -> Result:

@@ -51,9 +51,20 @@ def enabled() -> bool:
     return os.environ.get("BACLO_NO_CACHE", "").strip().lower() in ("", "0", "false", "no", "off")
 
 
+_BUILD: str | None = None
+
+
 def _build() -> str:
     """The code that decides what 'checked' means and how sections are cut: a cache entry written by other
-    code (an edited checkout, another install sharing the folder) must not be trusted by this one."""
+    code (an edited checkout, another install sharing the folder) must not be trusted by this one. Worked out
+    once a run."""
+    global _BUILD
+    if _BUILD is None:
+        _BUILD = _fingerprint_code()
+    return _BUILD
+
+
+def _fingerprint_code() -> str:
     here = os.path.dirname(os.path.abspath(__file__))
     parts = []
     for name in ("schema.py", "model.py", "yamlfile.py", "knowledge.py", "cache.py"):

@@ -38,7 +38,7 @@ def header(name: str) -> str:
 # Characters a terminal would obey rather than show (ESC starts colour, cursor and clipboard sequences; bidi
 # overrides reorder text): shown as visible escapes in every human format and message.
 # (Patterns are compiled on first use, by ``re``'s own cache: compiling at import costs every run.)
-_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def escape_controls(text: str) -> str:
@@ -46,7 +46,7 @@ def escape_controls(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     return re.sub(
-        _CONTROL, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+        CONTROL, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
     )
 
 

@@ -49,8 +49,9 @@ def _completer(dest: str) -> Any:
 def _option(option: Opt, *, output: bool) -> inspect.Parameter:
     """A table option as a Typer parameter. Output options default to None: 'not given here'."""
     kwargs: dict[str, Any] = {"help": option.help, "show_default": False}
-    if _completer(option.dest):
-        kwargs["autocompletion"] = _completer(option.dest)
+    completer = _completer(option.dest)
+    if completer:
+        kwargs["autocompletion"] = completer
     if option.metavar and option.kind != "flag":
         kwargs["metavar"] = option.metavar
     annotation: Any
@@ -81,7 +82,8 @@ def _option(option: Opt, *, output: bool) -> inspect.Parameter:
 
 def _argument(arg: Arg) -> inspect.Parameter:
     metavar = f"{arg.metavar}..." if arg.many else arg.metavar
-    extra: dict[str, Any] = {"autocompletion": _completer(arg.dest)} if _completer(arg.dest) else {}
+    completer = _completer(arg.dest)
+    extra: dict[str, Any] = {"autocompletion": completer} if completer else {}
     if arg.many:
         annotation: Any = list[str]
         info = typer.Argument(..., help=arg.help, metavar=metavar, show_default=False, **extra)
@@ -110,8 +112,6 @@ def _merge(ctx: typer.Context, given: dict[str, Any], command: Command) -> dict[
     for option in command.options:
         if option.kind == "multi" and params.get(option.dest) is None:
             params[option.dest] = []
-    if isinstance(params.get("fmt"), str):
-        params["fmt"] = params["fmt"].lower()
     return params
 
 

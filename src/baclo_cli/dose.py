@@ -131,9 +131,14 @@ def _covers(band: DoseBand, crcl: float) -> bool:
     return band.crcl_above is not None and band.crcl_above < crcl <= (band.crcl_up_to or 0)
 
 
+def _whose(band: DoseBand) -> str:
+    """Whose number or advice a band is, as the verdict says it ("labelled", "study-derived (not labelled)")."""
+    return BASIS_WORDS.get(band.basis, band.basis)
+
+
 def _describe_ceiling(band: DoseBand) -> str:
     """The ceiling with whose number it is; a reduced band says baclo worked it out from the source's cut."""
-    whose = BASIS_WORDS.get(band.basis, band.basis)
+    whose = _whose(band)
     worked = f", worked out by baclo as the general maximum cut by {band.reduction}" if band.reduction else ""
     return f"{whose} maximum that applies ({_fmt(band.amount)} {band.unit}{worked}: {band.label})"
 
@@ -208,9 +213,8 @@ def dose_check_result(
     top = _convert(ceiling.amount, ceiling.unit, band_unit) if ceiling is not None else 0.0
     above = ceiling is not None and value > top and not math.isclose(value, top)
     if avoid is not None:
-        whose_advice = BASIS_WORDS.get(avoid.basis, avoid.basis)
         verdict = (
-            f"AVOID: the cited {whose_advice} advice for this kidney function is not to use baclofen ({avoid.label})"
+            f"AVOID: the cited {_whose(avoid)} advice for this kidney function is not to use baclofen ({avoid.label})"
         )
         if ceiling is not None:
             verdict += f"; if it is used, the {_describe_ceiling(ceiling)}"
@@ -224,8 +228,7 @@ def dose_check_result(
         )
         code = EXIT_NOT_FOUND
     elif start is not None and value < _convert(start.amount, start.unit, band_unit):
-        whose_start = BASIS_WORDS.get(start.basis, start.basis)
-        verdict, code = f"below the {whose_start} starting dose ({_fmt(start.amount)} {start.unit})", 0
+        verdict, code = f"below the {_whose(start)} starting dose ({_fmt(start.amount)} {start.unit})", 0
     else:
         assert ceiling is not None
         verdict, code = f"within the {_describe_ceiling(ceiling)}", 0

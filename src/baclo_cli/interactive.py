@@ -45,12 +45,6 @@ def _talk(params: Params) -> Any:
     return Talk(sys.stdin, sys.stdout, color=color)
 
 
-def _topics(params: Params) -> list[str] | None:
-    from .query import resolve_topic
-
-    return [resolve_topic(t) for t in params.get("topic") or []] or None
-
-
 def validate(params: Params) -> int:
     from .knowledge import resolve_data_path
     from .validation import validation_result
@@ -71,7 +65,7 @@ def quiz(params: Params) -> int:
     chosen_seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
     try:
         kb = load(params)
-        questions = study.make_quiz(kb, _topics(params), params.get("count") or 10, chosen_seed)
+        questions = study.make_quiz(kb, params.get("topic") or None, params.get("count") or 10, chosen_seed)
     except BacloError as error:
         raise fail(error) from None
     if params.get("fmt") is not None:
@@ -104,7 +98,7 @@ def review(params: Params) -> int:
     path = scheduler.state_path()
     try:
         kb = load(params)
-        cards = study.make_cards(kb, _topics(params))
+        cards = study.make_cards(kb, params.get("topic") or None)
         state, warning = scheduler.load_state(path, set_aside=not params.get("show_stats"))
     except BacloError as error:
         raise fail(error) from None

@@ -39,7 +39,7 @@ class _Painter:
 
 
 def _one_line(text: str) -> str:
-    return escape_controls(text).replace("\r", " ").replace("\n", " ")
+    return escape_controls(text).replace("\n", " ")  # a carriage return is already made visible
 
 
 def _grid(table: Result, paint: _Painter, sources: bool, numbers: dict[str, int]) -> list[str]:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 from .cells import NARROW, Style, cell, escape_controls, header, ref_numbers, reference_line, spreadsheet_safe
+from .commands import FORMATS
 from .knowledge import Reference
 from .result import Result
 
@@ -17,10 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-__all__ = ["NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
-
-FORMATS = ("table", "json", "ndjson", "yaml", "csv", "tsv", "markdown", "plain")
-MACHINE_FORMATS = ("json", "ndjson", "yaml", "csv", "tsv")
+__all__ = ["FORMATS", "NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
 
 
 def detect_style(stream: TextIO, *, no_color: bool = False, color: bool | None = None) -> Style:
@@ -76,8 +74,8 @@ def row_objects(result: Result) -> list[dict[str, Any]]:
     """One object per row: the payload's row objects where the answer has them, else the rows shown."""
     out: list[dict[str, Any]] = []
     for table in result.tables():
-        items = table.payload.get(table.rows_key) if table.rows_key and isinstance(table.payload, dict) else None
-        if not isinstance(items, list):
+        items = table.row_items()
+        if items is None:
             items = [{c: row.get(c) for c in [*table.columns, "refs"] if c in row} for row in table.rows]
         name = table.payload.get("topic") if result.sections and isinstance(table.payload, dict) else None
         out.extend({"topic": name, **item} if name else dict(item) for item in items)

@@ -46,12 +46,16 @@ class Result:
         self.preamble = preamble or []
         # The payload key whose list holds one object per row (in row order), for --where, --sort and --fields.
         self.rows_key = rows_key
-        self.fields: list[str] | None = None  # set by --fields: the only keys a row object may show
+
+    def row_items(self) -> list[Any] | None:
+        """The payload's list of row objects (named by ``rows_key``), or None when the answer has none."""
+        items = self.payload.get(self.rows_key) if self.rows_key and isinstance(self.payload, dict) else None
+        return items if isinstance(items, list) else None
 
     def keep(self, indices: list[int]) -> None:
         """Keep only these rows (in this order), in ``rows`` and in the payload's row list alike."""
-        items = self.payload.get(self.rows_key) if self.rows_key and isinstance(self.payload, dict) else None
-        if isinstance(items, list) and len(items) == len(self.rows):
+        items = self.row_items()
+        if items is not None and len(items) == len(self.rows):
             self.payload[self.rows_key] = [items[i] for i in indices]
         self.rows = [self.rows[i] for i in indices]
 

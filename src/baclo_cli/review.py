@@ -155,12 +155,9 @@ def _replay(card_id: str, history: list[list[str]]) -> dict[str, Any]:
     try:
         for day, grade in history:
             memory = _step(memory, card_id, grade, datetime.date.fromisoformat(day), RETENTION)
-    except (ValueError, TypeError, KeyError, OverflowError, AssertionError):
+    except _UNREADABLE:
         memory = None
-    if memory is None:
-        fsrs = _fsrs()
-        memory = fsrs.Card(card_id=int(hashlib_id(card_id), 16) % 10**12).to_dict()
-    return dict(memory)
+    return dict(memory) if memory is not None else dict(_new_card(card_id).to_dict())
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -293,13 +290,22 @@ def _fsrs() -> Any:
     return fsrs
 
 
+# What FSRS raises on a memory state it cannot read (a hand-edited or damaged file).
+_UNREADABLE = (ValueError, TypeError, KeyError, OverflowError, AssertionError)
+
+
+def _new_card(card_id: str) -> Any:
+    """A fresh FSRS card whose numeric id is stable for this card (FSRS would use the clock)."""
+    return _fsrs().Card(card_id=int(hashlib_id(card_id), 16) % 10**12)
+
+
 def _step(memory: dict[str, Any] | None, card_id: str, grade: str, day: datetime.date, retention: float) -> Any:
     """One FSRS review of a card's memory state (a plain dict, as stored) on ``day``."""
     fsrs = _fsrs()
     scheduler = fsrs.Scheduler(
         desired_retention=retention, learning_steps=(), relearning_steps=(), enable_fuzzing=False
     )
-    card = fsrs.Card.from_dict(memory) if memory else fsrs.Card(card_id=int(hashlib_id(card_id), 16) % 10**12)
+    card = fsrs.Card.from_dict(memory) if memory else _new_card(card_id)
     when = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
     if card.last_review is not None and when < card.last_review:
         when = card.last_review  # a review dated before the last one (--today in the past) counts as the same day
@@ -320,7 +326,7 @@ def next_entry(
     same = entry is not None and entry.get("digest") == card.digest
     try:
         memory = _step(entry.get("fsrs") if same and entry else None, card.id, grade, today, retention)
-    except (ValueError, TypeError, KeyError, OverflowError, AssertionError):  # a memory FSRS cannot read:
+    except _UNREADABLE:  # a memory FSRS cannot read:
         rebuilt = _replay(card.id, (entry or {}).get("history", []) if same else [])  # rebuild it from the answers
         memory = _step(rebuilt, card.id, grade, today, retention)
     due = max(datetime.datetime.fromisoformat(memory["due"]).date(), today + datetime.timedelta(days=1))

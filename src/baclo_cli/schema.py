@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any, NamedTuple
 
+from . import cells
 from .model import RESERVED_FACT_KEYS  # keys of a fact row that are not table columns
 
 SCHEMA_VERSION = 2
@@ -62,7 +63,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")
 # Control characters, DEL, C1 controls and bidirectional overrides: refused in every text (a terminal would
 # obey them: an OSC 52 sequence writes the clipboard). Tab and newline are allowed in longer texts.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(cells.CONTROL)
 # A reference must name the page itself, never a search for it.
 _SEARCH_HOSTS = ("google.", "bing.com", "duckduckgo.com", "search.yahoo.", "yandex.", "baidu.com", "ecosia.org")
 _SEARCH_PATH = re.compile(r"/search(\.cfm|\.html?|\.aspx?)?/?$|[?&](q|query|search|term|searchterm)=", re.I)

@@ -21,8 +21,7 @@ def row_fields(result: Result) -> list[str]:
     fields = list(result.columns)
     for row in result.rows:
         fields.extend(k for k in row if k not in fields)
-    items = result.payload.get(result.rows_key) if result.rows_key and isinstance(result.payload, dict) else None
-    for item in items if isinstance(items, list) else []:
+    for item in result.row_items() or []:
         if isinstance(item, dict):
             fields.extend(k for k in item if k not in fields)
     return fields
@@ -74,16 +73,13 @@ def select_fields(result: Result, spec: str) -> None:
     _check_fields(result, wanted, "--fields")
     result.columns = wanted
     for row in result.rows:
-        for key in [k for k in row if k not in wanted and k != "refs"]:
+        for key in [k for k in row if k not in wanted]:
             del row[key]
-        if "refs" not in wanted:
-            row.pop("refs", None)
-    items = result.payload.get(result.rows_key) if result.rows_key and isinstance(result.payload, dict) else None
-    if isinstance(items, list):
+    items = result.row_items()
+    if items is not None:
         result.payload[result.rows_key] = [
             {k: item.get(k) for k in wanted} if isinstance(item, dict) else item for item in items
         ]
-    result.fields = wanted
 
 
 def shape(result: Result, *, where: list[str], sort: str | None, fields: str | None, filter_here: bool) -> Result:
