@@ -110,7 +110,7 @@ def synthetic(source: Path, factor: int, folder: Path) -> Path:
 
 
 def scaling(baclo: str, runs: int, env: dict[str, str]) -> bool:
-    from baclo_cli.knowledge import default_data_path
+    from baclo_cli.knowledge.load import default_data_path
 
     with tempfile.TemporaryDirectory() as folder:
         files = {factor: synthetic(Path(default_data_path()), factor, Path(folder)) for factor in (1, 10, 25)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from baclo_cli.knowledge import Knowledge, default_data_path, load_knowledge
+from baclo_cli.knowledge.load import Knowledge, default_data_path, load_knowledge
 
 DATA = Path(default_data_path())
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from baclo_cli import cli
-from baclo_cli.cli import app
+from baclo_cli.cli import app as cli
+from baclo_cli.cli.app import app
 
 from .conftest import write
 
@@ -239,7 +239,7 @@ def test_main_maps_ctrl_c_to_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("baclo_cli.query.topic_result", interrupted)
+    monkeypatch.setattr("baclo_cli.answers.topics.topic_result", interrupted)
     monkeypatch.setattr("sys.argv", ["baclo", "uses"])
     with pytest.raises(SystemExit) as caught:
         cli.main()

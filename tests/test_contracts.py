@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from baclo_cli.cli import app
-from baclo_cli.commands import COMMANDS
-from baclo_cli.contracts import VERSION, schema_for
+from baclo_cli.cli.app import app
+from baclo_cli.cli.commands import BY_NAME, COMMANDS
+from baclo_cli.output.contracts import VERSION, schema_for
 
 ARGS = {
     "dose-check": ["80", "--crcl", "40"],
@@ -33,14 +33,14 @@ def run(runner: CliRunner, *args: str) -> Any:
 @pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.name != "schema"])
 def test_json_output_follows_its_schema(runner: CliRunner, command: str) -> None:
     data = json.loads(run(runner, command, *ARGS.get(command, []), "-f", "json"))
-    jsonschema.Draft202012Validator.check_schema(schema_for(command))
-    jsonschema.validate(data, schema_for(command), cls=jsonschema.Draft202012Validator)
+    jsonschema.Draft202012Validator.check_schema(schema_for(command, BY_NAME[command].contract))
+    jsonschema.validate(data, schema_for(command, BY_NAME[command].contract), cls=jsonschema.Draft202012Validator)
     assert isinstance(data, dict) and data["schema_version"] == VERSION
 
 
 @pytest.mark.parametrize("command", ["withdrawal", "refs", "topics", "glossary", "search", "disputes", "dose-check"])
 def test_ndjson_lines_are_the_row_objects(runner: CliRunner, command: str) -> None:
-    contract = schema_for(command)
+    contract = schema_for(command, BY_NAME[command].contract)
     item = contract["properties"][contract["x-rows"]]["items"]
     lines = run(runner, command, *ARGS.get(command, []), "-f", "ndjson").splitlines()
     whole = json.loads(run(runner, command, *ARGS.get(command, []), "-f", "json"))

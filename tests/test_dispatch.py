@@ -14,8 +14,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from baclo_cli import cli, fast
-from baclo_cli.commands import COMMANDS, OUTPUT, Opt
+from baclo_cli.cli import app as cli
+from baclo_cli.cli import fast
+from baclo_cli.cli.commands import COMMANDS, OUTPUT, Opt
 
 JUNK = ["--bogus", "-x", "--", "-", "--format=json", "-fjson", "", " ", "-5", "0", "nan", "1e400", "ünï", "-h"]
 TOPIC_WORDS = ["withdrawal", "pk", "pharmacokinetics", "nope", "uses"]

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from baclo_cli.clearance import find_clearance
-from baclo_cli.cli import app
+from baclo_cli.answers.clearance import find_clearance
+from baclo_cli.cli.app import app
 from baclo_cli.errors import BadValue
-from baclo_cli.knowledge import Knowledge
+from baclo_cli.knowledge.load import Knowledge
 
 from .conftest import write
 from .test_knowledge import MINIMAL

@@ -19,16 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from baclo_cli import cache, query
-from baclo_cli import review as scheduler
-from baclo_cli.cli import app
-from baclo_cli.dose import dose_check_result
+from baclo_cli.answers import topics as query
+from baclo_cli.answers.dose import dose_check_result
+from baclo_cli.answers.search import search_result
+from baclo_cli.answers.validation import validation_result
+from baclo_cli.cli.app import app
 from baclo_cli.errors import BacloError, DataFileError
-from baclo_cli.knowledge import load_knowledge
-from baclo_cli.render import FORMATS, Style, render
-from baclo_cli.search import search_result
-from baclo_cli.study import flashcards_result, make_cards, make_quiz
-from baclo_cli.validation import validation_result
+from baclo_cli.knowledge import cache
+from baclo_cli.knowledge.load import load_knowledge
+from baclo_cli.output.render import FORMATS, Style, render
+from baclo_cli.study import scheduler
+from baclo_cli.study.cards import flashcards_result, make_cards, make_quiz
 
 from .conftest import DATA, write
 from .test_knowledge import MINIMAL

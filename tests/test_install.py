@@ -37,9 +37,9 @@ def test_wheel_contains_the_knowledge_file(tmp_path: Path) -> None:
 
 
 def test_man_page_is_generated_from_the_command_table() -> None:
-    """Regenerate with: python -m baclo_cli.manpage > man/baclo.1"""
-    from baclo_cli.commands import COMMANDS
-    from baclo_cli.manpage import render_man
+    """Regenerate with: python -m baclo_cli.cli.manpage > man/baclo.1"""
+    from baclo_cli.cli.commands import COMMANDS
+    from baclo_cli.cli.manpage import render_man
 
     page = (ROOT / "man" / "baclo.1").read_text(encoding="utf-8")
     assert page == render_man()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from baclo_cli import yamlfile
+from baclo_cli.answers.validation import validation_result
 from baclo_cli.errors import DataFileError
-from baclo_cli.knowledge import Knowledge, load_knowledge
-from baclo_cli.schema import REFERENCE_KINDS, check_knowledge
-from baclo_cli.validation import validation_result
+from baclo_cli.knowledge import reader as yamlfile
+from baclo_cli.knowledge.checks import REFERENCE_KINDS, check_knowledge
+from baclo_cli.knowledge.load import Knowledge, load_knowledge
 
 from .conftest import DATA, write
 

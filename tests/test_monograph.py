@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from baclo_cli.cli import app
-from baclo_cli.dose import parse_dose
+from baclo_cli.answers.dose import parse_dose
+from baclo_cli.cli.app import app
 from baclo_cli.errors import BadValue
-from baclo_cli.knowledge import Knowledge
+from baclo_cli.knowledge.load import Knowledge
 
 NEW_TOPICS = ["identity", "formulations", "warnings", "pharmacokinetics", "interactions", "pregnancy", "overdose"]
 FORMATS = ["table", "json", "yaml", "csv", "tsv", "markdown", "plain"]

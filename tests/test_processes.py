@@ -121,7 +121,7 @@ def test_debug_zero_is_off(env: dict[str, str]) -> None:
 
 def test_piped_table_does_not_import_rich(env: dict[str, str]) -> None:
     code = "import sys, runpy; sys.argv = ['baclo', 'side-effects']; "
-    code += "import baclo_cli.entry as e\ntry:\n    e.main()\nexcept SystemExit:\n    pass\n"
+    code += "import baclo_cli.cli.entry as e\ntry:\n    e.main()\nexcept SystemExit:\n    pass\n"
     code += "print('rich' in sys.modules, file=sys.stderr)"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.stderr.strip().endswith("False")

@@ -12,10 +12,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baclo_cli import query
-from baclo_cli.knowledge import Knowledge
-from baclo_cli.render import Style, detect_style, render, to_ascii, write
-from baclo_cli.yamlout import dump
+from baclo_cli.answers import topics as query
+from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.output.render import Style, detect_style, render, to_ascii, write
+from baclo_cli.output.yaml_writer import dump
 
 GOLDEN = Path(__file__).parent / "golden"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -141,7 +141,7 @@ def test_yaml_writer_round_trips_through_pyyaml(value: object, ascii_only: bool)
 def test_yaml_output_is_the_json_output(args: list[str]) -> None:
     from typer.testing import CliRunner
 
-    from baclo_cli.cli import app
+    from baclo_cli.cli.app import app
 
     runner = CliRunner()
     as_json = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
@@ -149,8 +149,8 @@ def test_yaml_output_is_the_json_output(args: list[str]) -> None:
 
 
 def test_piped_table_aligns_wide_and_combining_characters() -> None:
-    from baclo_cli.plaintable import display_width, render_plain_table
-    from baclo_cli.result import Result
+    from baclo_cli.answers.result import Result
+    from baclo_cli.output.plain_table import display_width, render_plain_table
 
     assert display_width("abc") == 3 and display_width("中文") == 4 and display_width("e\u0301") == 1
     result = Result(

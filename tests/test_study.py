@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from baclo_cli import review as scheduler
-from baclo_cli.cli import app
-from baclo_cli.knowledge import Knowledge
-from baclo_cli.study import Card, _overlaps, all_questions, make_cards, make_quiz, normalise
+from baclo_cli.cli.app import app
+from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.study import scheduler
+from baclo_cli.study.cards import Card, _overlaps, all_questions, make_cards, make_quiz, normalise
 
 DAY = datetime.date(2026, 11, 29)
 

@@ -43,7 +43,7 @@ class UnknownTopic(BacloError):
     """A topic name that the knowledge file does not hold."""
 
     def __init__(self, name: str, known: list[str]) -> None:
-        from .suggest import did_you_mean
+        from baclo_cli.text import did_you_mean
 
         self.name = name
         self.known = known

@@ -1,0 +1,66 @@
+"""The one shape every query returns and every renderer takes."""
+
+from __future__ import annotations
+
+from baclo_cli.knowledge.load import Reference
+
+SCHEMA_VERSION = 1  # of every JSON and YAML answer ('schema_version'); 'baclo schema' prints the contracts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class Result:
+    """Rows to show, plus the documented machine shape (``payload``) for JSON and YAML.
+
+    ``rows`` hold cell values by column name and may carry ``refs`` (reference ids) for ``--sources``.
+    ``sections`` lets one answer hold several tables (``export``, ``overview``); renderers show each in turn.
+    (A plain class, not a dataclass: defining dataclasses costs start-up time on every run.)
+    """
+
+    def __init__(
+        self,
+        title: str,
+        columns: list[str],
+        rows: list[dict[str, Any]],
+        payload: Any,
+        summary: str = "",
+        references: list[Reference] | None = None,
+        notes: list[str] | None = None,
+        sections: list[Result] | None = None,
+        exit_code: int = 0,
+        verdict: str = "",
+        preamble: list[str] | None = None,
+        rows_key: str | None = None,
+    ) -> None:
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.payload = payload
+        self.summary = summary
+        self.references = references or []
+        self.notes = notes or []
+        self.sections = sections or []
+        self.exit_code = exit_code
+        self.verdict = verdict  # a one-line answer shown first by the human formats (dose-check)
+        # Header lines for TSV instead of a column-name row (the Anki import header of 'flashcards').
+        self.preamble = preamble or []
+        # The payload key whose list holds one object per row (in row order), for --where, --sort and --fields.
+        self.rows_key = rows_key
+
+    def row_items(self) -> list[Any] | None:
+        """The payload's list of row objects (named by ``rows_key``), or None when the answer has none."""
+        items = self.payload.get(self.rows_key) if self.rows_key and isinstance(self.payload, dict) else None
+        return items if isinstance(items, list) else None
+
+    def keep(self, indices: list[int]) -> None:
+        """Keep only these rows (in this order), in ``rows`` and in the payload's row list alike."""
+        items = self.row_items()
+        if items is not None and len(items) == len(self.rows):
+            self.payload[self.rows_key] = [items[i] for i in indices]
+        self.rows = [self.rows[i] for i in indices]
+
+    def tables(self) -> list[Result]:
+        """The tables to draw: the sections of a composite answer, else the answer itself."""
+        return self.sections or [self]

@@ -1,0 +1,317 @@
+"""Questions asked of the knowledge base. Pure functions: a ``Knowledge`` in, a ``Result`` out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from baclo_cli.answers import TOPIC_ALIASES
+from baclo_cli.answers.result import SCHEMA_VERSION, Result
+from baclo_cli.errors import BadValue, NothingFound, UnknownTopic
+from baclo_cli.knowledge.load import Fact, Knowledge, Reference, Term, Topic
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def cited_references(kb: Knowledge, ref_ids: Iterable[str]) -> list[Reference]:
+    """The references behind ``ref_ids``, once each, in reference-list order (building only those)."""
+    known = kb.references
+    return sorted((known[r] for r in set(ref_ids) if r in known), key=lambda ref: ref.number)
+
+
+def resolve_topic(name: str) -> str:
+    """A topic name as typed: the command aliases (``pk``) name their topic too."""
+    return TOPIC_ALIASES.get(name, name)
+
+
+def get_topic(kb: Knowledge, name: str) -> Topic:
+    try:
+        return kb.topics[resolve_topic(name)]
+    except KeyError:
+        raise UnknownTopic(name, list(kb.topics)) from None
+
+
+# One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains).
+Condition = tuple[str, str, str]
+_CONDITION = r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)"
+
+
+def parse_where(pairs: Iterable[str]) -> list[Condition]:
+    """``["severity=serious", "effect~sleep"]`` -> conditions, all of which a fact must meet."""
+    out = []
+    for pair in pairs:
+        match = re.fullmatch(_CONDITION, pair, re.S)
+        if not match:
+            raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{pair}'")
+        out.append((match.group(1).lower(), match.group(2), match.group(3).strip()))
+    return out
+
+
+def meets(value: str, op: str, wanted: str) -> bool:
+    value, wanted = value.lower(), wanted.lower()
+    if op == "~":
+        return wanted in value
+    return (value == wanted) is (op == "=")
+
+
+def describe_where(where: Iterable[Condition]) -> str:
+    return ", ".join(f"{field}{op}{value}" for field, op, value in where)
+
+
+def filter_facts(topic: Topic, where: list[Condition]) -> list[Fact]:
+    """Facts meeting every condition (case-insensitive); ``evidence`` and ``dispute`` may be filtered too."""
+    known = set(topic.columns) | {"evidence", "dispute"}
+    for field, _, _ in where:
+        if field not in known:
+            from baclo_cli.text import did_you_mean
+
+            hint = did_you_mean(field, known)
+            raise BadValue(f"topic '{topic.name}' has no field '{field}'{hint} (fields: {', '.join(sorted(known))})")
+    facts = []
+    for fact in topic.facts:
+        values = {**fact.fields, "evidence": fact.evidence or "", "dispute": fact.dispute or ""}
+        if all(meets(str(values.get(field, "")), op, wanted) for field, op, wanted in where):
+            facts.append(fact)
+    return facts
+
+
+def _value_hint(topic: Topic, where: list[Condition]) -> str:
+    """For FIELD=VALUE that matched nothing: the field's values closest to what was typed."""
+    from baclo_cli.text import did_you_mean
+
+    for field, op, wanted in where:
+        values = {str(f.fields.get(field, getattr(f, field, "") or "")) for f in topic.facts} - {""}
+        hint = did_you_mean(wanted, values) if op == "=" else ""
+        if hint:
+            return hint.replace("did you mean '", f"did you mean {field}='")
+    return ""
+
+
+def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None) -> Result:
+    topic = get_topic(kb, name)
+    facts = filter_facts(topic, where) if where else list(topic.facts)
+    if not facts:
+        raise NothingFound(
+            f"no {topic.name} facts match {describe_where(where or [])}{_value_hint(topic, where or [])}"
+        )
+    columns = list(topic.columns)
+    if any(f.evidence for f in facts):
+        columns.append("evidence")
+    references = cited_references(kb, (r for f in facts for r in f.refs))
+    payload: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "topic": topic.name,
+        "title": topic.title,
+        "summary": topic.summary,
+    }
+    if topic.section:
+        payload["section"] = topic.section
+    payload["columns"] = list(topic.columns)
+    payload["facts"] = [f.as_dict() for f in facts]  # also the rows shown: one dict per fact, not two
+    payload["references"] = [r.as_dict() for r in references]
+    return Result(
+        title=topic.title,
+        summary=topic.summary,
+        columns=columns,
+        rows=payload["facts"],
+        payload=payload,
+        references=references,
+        rows_key="facts",
+    )
+
+
+def topics_result(kb: Knowledge) -> Result:
+    rows = [
+        {"topic": t.name, "title": t.title, "facts": len(t.facts), "section": t.section} for t in kb.topics.values()
+    ]
+    payload = {"schema_version": SCHEMA_VERSION, "topics": [dict(r) for r in rows]}
+    return Result(
+        title="Topics", columns=["topic", "title", "facts", "section"], rows=rows, payload=payload, rows_key="topics"
+    )
+
+
+def drug_payload(kb: Knowledge) -> dict[str, Any]:
+    drug = kb.drug
+    return {
+        "name": drug.name,
+        "class": drug.drug_class,
+        "brand_names": list(drug.brand_names),
+        "last_reviewed": drug.last_reviewed,
+    }
+
+
+def overview_result(kb: Knowledge) -> Result:
+    drug = kb.drug
+    topics = topics_result(kb)
+    summary = (
+        f"{drug.name.capitalize()}: {drug.drug_class}. Brand names: {', '.join(drug.brand_names)}. "
+        f"{len(kb.topics)} topics, {sum(len(t.facts) for t in kb.topics.values())} cited facts, "
+        f"{len(kb.references)} references. Run 'baclo TOPIC' for one topic, 'baclo search WORDS' to search."
+    )
+    payload: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "drug": drug_payload(kb),
+        "topics": topics.payload["topics"],
+    }
+    sections = []
+    if "identity" in kb.topics:
+        identity = topic_result(kb, "identity")
+        payload["identity"] = identity.payload
+        sections.append(identity)
+    topics.title = "Topics"
+    sections.append(topics)
+    return Result(
+        title=f"{drug.name.capitalize()} - overview",
+        summary=summary,
+        columns=[],
+        rows=[],
+        payload=payload,
+        references=sections[0].references if len(sections) > 1 else [],
+        sections=sections,
+    )
+
+
+def refs_result(kb: Knowledge) -> Result:
+    rows = [r.as_dict() for r in kb.references.values()]
+    return Result(
+        title="References",
+        columns=["number", "id", "kind", "title", "publisher", "url", "note"],
+        rows=rows,
+        payload={"schema_version": SCHEMA_VERSION, "references": [dict(r) for r in rows]},
+        rows_key="references",
+    )
+
+
+def _term_matches(term: Term, wanted: str) -> bool:
+    names = [term.term, *term.aliases]
+    return any(n.lower() == wanted for n in names)
+
+
+def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str] | str | None = None) -> Result:
+    """Glossary entries, for one term (exact, alias, or part of one) and/or the topics given (any of them)."""
+    entries = list(kb.glossary)
+    wanted_topics = [topics] if isinstance(topics, str) else list(topics or [])
+    if wanted_topics:
+        names = [get_topic(kb, t).name for t in wanted_topics]
+        entries = [e for e in entries if any(n in e.topics for n in names)]
+        if not entries:
+            raise NothingFound(f"no glossary terms are linked to topic {', '.join(repr(n) for n in names)}")
+    if term:
+        wanted = term.strip().lower()
+        exact = [e for e in entries if _term_matches(e, wanted)]
+        entries = exact or [
+            e
+            for e in entries
+            if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
+        ]
+        if not entries:
+            from baclo_cli.text import did_you_mean
+
+            names = [n for e in kb.glossary for n in (e.term, *e.aliases)]
+            hint = did_you_mean(term, names) or "; try 'baclo glossary' for the list"
+            raise NothingFound(f"no glossary term matches '{term}'{hint}")
+    rows = [
+        {
+            "term": e.term,
+            "definition": e.definition,
+            "aliases": ", ".join(e.aliases),
+            "topics": ", ".join(e.topics),
+            "refs": list(e.refs),
+        }
+        for e in entries
+    ]
+    payload = [
+        {
+            "term": e.term,
+            "definition": e.definition,
+            "aliases": list(e.aliases),
+            "topics": list(e.topics),
+            "refs": list(e.refs),
+        }
+        for e in entries
+    ]
+    columns = ["term", "definition", "topics"]
+    if any(e.aliases for e in entries):
+        columns.insert(1, "aliases")
+    return Result(
+        title="Glossary",
+        columns=columns,
+        rows=rows,
+        payload={"schema_version": SCHEMA_VERSION, "terms": payload},
+        rows_key="terms",
+        references=cited_references(kb, (r for e in entries for r in e.refs)),
+    )
+
+
+# --- disputes ---------------------------------------------------------------------------------------------
+
+
+def disputes_result(kb: Knowledge) -> Result:
+    """Every figure on which sources disagree: the rows that share a ``dispute`` name, each with its source."""
+    groups: dict[str, list[tuple[str, Fact]]] = {}
+    for topic in kb.topics.values():
+        for fact in topic.facts:
+            if fact.dispute:
+                groups.setdefault(fact.dispute, []).append((topic.name, fact))
+    if not groups:
+        raise NothingFound("the knowledge file marks no disputed figures")
+    rows = []
+    payload: list[dict[str, Any]] = []
+    for name in sorted(groups):
+        for topic_name, fact in groups[name]:
+            rows.append(
+                {
+                    "dispute": name,
+                    "topic": topic_name,
+                    "claim": " | ".join(str(v) for v in fact.fields.values()),
+                    "evidence": fact.evidence or "",
+                    "refs": list(fact.refs),
+                }
+            )
+            payload.append({"dispute": name, "topic": topic_name, **fact.as_dict()})
+    return Result(
+        title="Disputed figures",
+        summary=(
+            f"{len(groups)} figures on which sources disagree; each value is kept with its own source, "
+            "none is silently preferred."
+        ),
+        columns=["dispute", "topic", "claim", "evidence"],
+        rows=rows,
+        payload={"schema_version": SCHEMA_VERSION, "claims": payload},
+        references=cited_references(kb, (r for row in rows for r in row["refs"])),
+        rows_key="claims",
+    )
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def export_result(kb: Knowledge) -> Result:
+    """The whole knowledge base: every topic as a table, and the full data for machine formats."""
+    everything = list(kb.references.values())  # read the whole list once, not one reference at a time
+    sections = [topic_result(kb, name) for name in kb.topics]
+    glossary = glossary_result(kb)
+    sections.append(glossary)
+    payload = {
+        "schema_version": SCHEMA_VERSION,
+        "drug": drug_payload(kb),
+        "topics": {
+            s.payload["topic"]: {k: v for k, v in s.payload.items() if k not in ("references", "schema_version")}
+            for s in sections[:-1]
+        },
+        "glossary": glossary.payload["terms"],
+        "references": [r.as_dict() for r in everything],
+    }
+    if kb.dose_bands:
+        payload["dose_bands"] = [b.as_dict() for b in kb.dose_bands]
+    return Result(
+        title=f"{kb.drug.name.capitalize()} - full knowledge base",
+        summary=f"Every topic and the glossary; data reviewed {kb.drug.last_reviewed}.",
+        columns=[],
+        rows=[],
+        payload=payload,
+        references=everything,
+        sections=sections,
+    )

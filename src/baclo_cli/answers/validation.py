@@ -1,0 +1,34 @@
+"""``baclo validate``: every problem of a knowledge file, with its YAML path and line.
+
+It runs the very checks every command runs (``knowledge.check_text``), so a file it passes loads
+everywhere and a file it refuses is refused everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from baclo_cli.answers.result import Result
+from baclo_cli.knowledge.load import check_text
+from baclo_cli.knowledge.reader import decode, line_of, read_bytes
+
+
+def validation_result(path: str | os.PathLike[str]) -> Result:
+    """Raises ``DataFileError`` for files that cannot be read or parsed; otherwise lists every problem."""
+    text = decode(read_bytes(path), str(path))
+    _, problems = check_text(text, str(path))
+    rows: list[dict[str, Any]] = [
+        {"line": line_of(text, p.path) or "", "path": p.where, "problem": p.message} for p in problems
+    ]
+    payload = {"schema_version": 1, "file": str(path), "valid": not problems, "problems": [dict(r) for r in rows]}
+    summary = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}." if problems else f"{path}: valid."
+    return Result(
+        title="Knowledge file check",
+        summary=summary,
+        columns=["line", "path", "problem"] if problems else [],
+        rows=rows,
+        payload=payload,
+        exit_code=3 if problems else 0,
+        rows_key="problems",
+    )

@@ -1,0 +1,409 @@
+"""The one table of commands and options. Every dispatch path is built from it.
+
+The Typer app (help, completion, the interactive commands) and the fast dispatcher (the simple forms of the
+read-only commands, without importing Typer) both read this table, so no option is spelled twice. Pure data:
+importing it costs next to nothing.
+"""
+
+from __future__ import annotations
+
+from baclo_cli.answers import TOPIC_ALIASES
+from baclo_cli.output import FORMATS
+
+
+class Opt:
+    """An option. ``kind``: flag (true when given), choice, text, int, float, path, multi (repeatable text).
+    (Plain classes, not NamedTuples: this module loads on every run and ``typing`` costs milliseconds.)"""
+
+    __slots__ = ("choices", "default", "dest", "flags", "help", "high", "kind", "low", "metavar")
+
+    def __init__(
+        self,
+        dest: str,
+        flags: tuple[str, ...],
+        kind: str,
+        help: str,
+        choices: tuple[str, ...] = (),
+        default: object = None,
+        metavar: str = "",
+        low: float | None = None,
+        high: float | None = None,
+    ) -> None:
+        self.dest = dest
+        self.flags = flags
+        self.kind = kind
+        self.help = help
+        self.choices = choices
+        self.default = default
+        self.metavar = metavar
+        self.low = low
+        self.high = high
+
+
+class Arg:
+    __slots__ = ("dest", "help", "many", "metavar", "required")
+
+    def __init__(self, dest: str, help: str, metavar: str, required: bool = True, many: bool = False) -> None:
+        self.dest = dest
+        self.help = help
+        self.metavar = metavar
+        self.required = required
+        self.many = many  # takes every remaining word (search WORDS...)
+
+
+class Command:
+    __slots__ = (
+        "aliases",
+        "args",
+        "ask",
+        "contract",
+        "default_format",
+        "examples",
+        "fast",
+        "help",
+        "name",
+        "options",
+        "topic",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        ask: str,  # how the command is answered: a name in asks.ASKS, or a special handler
+        args: tuple[Arg, ...] = (),
+        options: tuple[Opt, ...] = (),
+        aliases: tuple[str, ...] = (),
+        fast: bool = True,  # the fast dispatcher may answer it (read-only, no prompts)
+        topic: str = "",  # the knowledge-file topic a topic command shows
+        examples: tuple[str, ...] = (),
+        default_format: str = "table",
+        contract: str = "",  # the JSON output contract ('baclo schema'); default: the handler's name
+    ) -> None:
+        self.contract = contract or {"topic": "topic", "show": "topic", "review": "review_stats"}.get(ask, ask)
+        self.default_format = default_format  # the format when none is asked for
+        self.name = name
+        self.help = help
+        self.ask = ask
+        self.args = args
+        self.options = options
+        self.aliases = aliases
+        self.fast = fast
+        self.topic = topic
+        self.examples = examples
+
+
+# Output options: every command takes them, before or after its name; given after, they win.
+OUTPUT = (
+    Opt("fmt", ("--format", "-f"), "choice", "Output format (default: table).", FORMATS, metavar="FORMAT"),
+    Opt("sources", ("--sources", "-s"), "flag", "Show citation numbers and the reference list."),
+    Opt("no_color", ("--no-color",), "flag", "Never use colour (same as --color never)."),
+    Opt(
+        "color",
+        ("--color",),
+        "choice",
+        "Colour: auto (default), always or never.",
+        ("auto", "always", "never"),
+        metavar="WHEN",
+    ),
+    Opt(
+        "no_pager",
+        ("--no-pager",),
+        "flag",
+        "Never page long output (default on a terminal: $BACLO_PAGER, $PAGER or less -FRX).",
+    ),
+    Opt(
+        "data",
+        ("--data",),
+        "path",
+        "Knowledge file to read (default: the bundled one; env BACLO_DATA).",
+        metavar="PATH",
+    ),
+)
+
+WHERE = Opt(
+    "where",
+    ("--where", "-w"),
+    "multi",
+    "Keep rows meeting every condition (repeatable): FIELD=VALUE, FIELD!=VALUE, FIELD~TEXT (contains).",
+    metavar="FIELD=VALUE",
+)
+FIELDS = Opt(
+    "fields",
+    ("--fields",),
+    "text",
+    "Only these fields, in this order (json, ndjson, csv, tsv, plain, table).",
+    metavar="A,B,C",
+)
+SORT = Opt("sort", ("--sort",), "text", "Sort rows by FIELD (-FIELD: descending).", metavar="FIELD")
+LISTING = (WHERE, FIELDS, SORT)
+TOPICS = Opt("topic", ("--topic", "-t"), "multi", "Only this topic (repeatable); default: all topics.", metavar="TOPIC")
+
+
+def _topic(name: str, help_text: str, *extra: Opt, example: str = "") -> Command:
+    examples = (f"baclo {name}", f"baclo {name} -f json", *((example,) if example else ()))
+    aliases = tuple(alias for alias, topic in TOPIC_ALIASES.items() if topic == name)
+    return Command(name, help_text, "topic", (), (*extra, *LISTING), aliases, topic=name, examples=examples)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "overview",
+        "The drug at a glance and the list of topics (also what plain 'baclo' shows).",
+        "overview",
+        examples=("baclo", "baclo overview -f json"),
+    ),
+    _topic("mechanism", "How baclofen works: GABA-B agonism in the spinal cord."),
+    _topic(
+        "uses",
+        "What baclofen is used for, approved and off-label.",
+        Opt("off_label", ("--off-label",), "flag", "Only off-label uses."),
+        Opt("approved", ("--approved",), "flag", "Only labelled (approved) uses."),
+        example="baclo uses --off-label --sources",
+    ),
+    _topic(
+        "side-effects",
+        "Adverse effects, common and serious, with frequency where known.",
+        Opt("serious", ("--serious",), "flag", "Only serious effects (seek care)."),
+        Opt("common", ("--common",), "flag", "Only common effects."),
+        example="baclo side-effects --serious -f csv",
+    ),
+    _topic(
+        "withdrawal",
+        "Withdrawal after abrupt discontinuation: symptoms, onset, management.",
+        example="baclo withdrawal --where aspect=symptom",
+    ),
+    _topic("addiction", "Abuse potential and baclofen in substance use disorders."),
+    _topic(
+        "studies",
+        "Studies of baclofen in addiction, with design, dose and finding.",
+        example="baclo studies --where evidence=rct",
+    ),
+    _topic("dosing", "Dosing: start, titration, maximum, stopping, special populations."),
+    _topic("identity", "Names, chemistry, brands, identifiers, US status and first approval."),
+    _topic("formulations", "Every dosage form with strengths, route and brand."),
+    _topic(
+        "warnings",
+        "Boxed warning, contraindications, warnings and precautions.",
+        example="baclo warnings --where kind=boxed",
+    ),
+    _topic("pharmacokinetics", "Absorption, distribution, metabolism, elimination, half-life."),
+    _topic("interactions", "Interacting drugs with effect, mechanism, severity and management."),
+    _topic("pregnancy", "Pregnancy and lactation: animal data, neonatal withdrawal, milk transfer."),
+    _topic("overdose", "Overdose: signs, doses reported, management."),
+    Command(
+        "disputes",
+        "Figures on which sources disagree, each value with its own source.",
+        "disputes",
+        options=LISTING,
+        examples=("baclo disputes",),
+    ),
+    Command(
+        "dose-check",
+        "Place a dose against the ceiling that applies to the patient described, and say whose ceiling it is. "
+        "A fact lookup, not a recommendation. Kidney function comes from --renal, --crcl, or Cockcroft-Gault "
+        "(--age --weight --scr|--scr-umol --sex). Exit 0 within the ceiling, 4 above it, 1 when the knowledge "
+        "file holds no ceiling for the patient described, 2 for bad input. Oral doses default to mg, "
+        "intrathecal to mcg.",
+        "dose_check",
+        (Arg("dose", "The dose: a number, optionally with mg or mcg (80, 80mg, 50mcg).", "DOSE"),),
+        (
+            Opt("route", ("--route", "-r"), "choice", "Route of the dose.", ("oral", "intrathecal"), "oral", "ROUTE"),
+            Opt(
+                "per",
+                ("--per", "-p"),
+                "choice",
+                "Whether the dose is per day or a single dose.",
+                ("day", "dose"),
+                "day",
+                "PER",
+            ),
+            Opt(
+                "renal",
+                ("--renal",),
+                "choice",
+                "Kidney function (default: judged from --crcl, else normal).",
+                ("normal", "impaired", "dialysis"),
+                metavar="STATUS",
+            ),
+            Opt("crcl", ("--crcl",), "float", "Creatinine clearance, mL/min.", metavar="ML_PER_MIN"),
+            Opt("age", ("--age",), "float", "Age in years (Cockcroft-Gault).", metavar="YEARS"),
+            Opt("weight", ("--weight",), "float", "Weight in kg (Cockcroft-Gault).", metavar="KG"),
+            Opt("scr", ("--scr",), "float", "Serum creatinine, mg/dL (Cockcroft-Gault).", metavar="MG_PER_DL"),
+            Opt(
+                "scr_umol",
+                ("--scr-umol",),
+                "float",
+                "Serum creatinine, umol/L (Cockcroft-Gault).",
+                metavar="UMOL_PER_L",
+            ),
+            Opt("sex", ("--sex",), "choice", "female or male (Cockcroft-Gault).", ("female", "male"), metavar="SEX"),
+            *LISTING,
+        ),
+        examples=(
+            "baclo dose-check 120",
+            "baclo dose-check 80 --renal impaired",
+            "baclo dose-check 30 --age 80 --weight 60 --scr 1.4 --sex female",
+            "baclo dose-check 50mcg --route intrathecal --per dose -f json",
+        ),
+    ),
+    Command(
+        "show",
+        "Any topic of the knowledge file by name (topics added to the file need no new command).",
+        "show",
+        (Arg("topic", "Topic name, as listed by 'baclo topics'.", "TOPIC"),),
+        LISTING,
+        examples=("baclo show withdrawal", "baclo show pk -f json"),
+    ),
+    Command(
+        "topics",
+        "The topics the knowledge file holds, with their fact counts (for scripts).",
+        "topics",
+        options=LISTING,
+        examples=("baclo topics -f tsv",),
+    ),
+    Command(
+        "refs",
+        "The numbered reference list that every citation points into, each with its kind.",
+        "refs",
+        options=LISTING,
+        examples=("baclo refs --where kind=label",),
+    ),
+    Command(
+        "glossary",
+        "Terms a reader of the other topics needs, with the topics that use them.",
+        "glossary",
+        (Arg("term", "A term to look up (exact, alias, or part of one).", "TERM", required=False),),
+        (
+            Opt("topic", ("--topic", "-t"), "multi", "Only the terms these topics use (repeatable).", metavar="TOPIC"),
+            *LISTING,
+        ),
+        examples=("baclo glossary dlPFC", "baclo glossary --topic withdrawal"),
+    ),
+    Command(
+        "search",
+        "Search every fact, summary and glossary entry, case-insensitively; best hits first.",
+        "search",
+        (Arg("words", "Words to find; every word must match.", "WORDS", many=True),),
+        (
+            Opt("limit", ("--limit", "-n"), "int", "At most this many hits (0: all).", default=0, metavar="N", low=0),
+            *LISTING,
+        ),
+        examples=("baclo search taper", "baclo search -n 5 kidney"),
+    ),
+    Command(
+        "export",
+        "The whole knowledge base: every topic, the glossary and the references.",
+        "export",
+        examples=("baclo export -f json > baclofen.json",),
+    ),
+    Command(
+        "schema",
+        "The JSON Schema of a command's JSON output (all commands without COMMAND): the contract scripts rely on.",
+        "schema",
+        (Arg("command", "The command whose output contract to print.", "COMMAND", required=False),),
+        examples=("baclo schema uses", "baclo schema dose-check | jq .required"),
+        default_format="json",
+    ),
+    Command(
+        "validate",
+        "Check a knowledge file and report every problem with its path and line; exit 3 if any.",
+        "validate",
+        (Arg("file", "Knowledge file to check (default: --data or the bundled one).", "FILE", required=False),),
+        examples=("baclo validate my.yaml",),
+        fast=False,
+    ),
+    Command(
+        "quiz",
+        "Questions generated from the facts. On a terminal it asks and gives feedback; from a pipe it reads one "
+        "answer per line; with --format it prints the questions and the answer key without asking.",
+        "quiz",
+        options=(
+            TOPICS,
+            Opt(
+                "count",
+                ("--limit", "-n", "--count"),
+                "int",
+                "Number of questions (-n means 'how many' in every command).",
+                default=10,
+                metavar="N",
+                low=1,
+                high=500,
+            ),
+            Opt("seed", ("--seed",), "int", "Same seed, same questions in the same order.", metavar="SEED"),
+        ),
+        examples=("baclo quiz --topic withdrawal --count 5", "printf 'b\\nc\\n' | baclo quiz --seed 7 --count 2"),
+        fast=False,
+    ),
+    Command(
+        "flashcards",
+        "One card per fact (front: a prompt; back: the answer with its citation). '-f tsv' imports into Anki.",
+        "flashcards",
+        options=(
+            TOPICS,
+            Opt("deck", ("--deck",), "text", "Anki deck name for the TSV header.", default="baclo", metavar="NAME"),
+        ),
+        examples=("baclo flashcards -f tsv > baclofen.txt",),
+        fast=False,
+    ),
+    Command(
+        "review",
+        "Spaced repetition of the flashcards (Leitner boxes); progress is kept in $BACLO_HOME or the XDG data folder.",
+        "review",
+        options=(
+            TOPICS,
+            Opt(
+                "show_stats", ("--stats",), "flag", "Show progress, retention and a due forecast instead of reviewing."
+            ),
+            Opt(
+                "retention",
+                ("--retention",),
+                "float",
+                "Target probability of recalling a card when it is due.",
+                default=0.9,
+                metavar="0.7-0.99",
+                low=0.7,
+                high=0.99,
+            ),
+            Opt("new", ("--new",), "int", "At most this many new cards per session.", default=10, metavar="N", low=0),
+            Opt(
+                "limit",
+                ("--limit", "-n"),
+                "int",
+                "At most this many cards per session.",
+                default=20,
+                metavar="N",
+                low=1,
+            ),
+            Opt(
+                "today",
+                ("--today",),
+                "text",
+                "Review as of this date, YYYY-MM-DD (default: today).",
+                metavar="YYYY-MM-DD",
+            ),
+        ),
+        examples=("baclo review", "baclo review --stats"),
+        fast=False,
+    ),
+)
+
+BY_NAME: dict[str, Command] = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
+
+
+def find_option(options: tuple[Opt, ...], flag: str) -> Opt | None:
+    for option in options:
+        if flag in option.flags:
+            return option
+    return None
+
+
+def defaults(command: Command) -> dict[str, object]:
+    """Every parameter of ``command`` at its default (output options at None: 'not given here')."""
+    values: dict[str, object] = {}
+    for option in command.options:
+        values[option.dest] = [] if option.kind == "multi" else False if option.kind == "flag" else option.default
+    values.update({o.dest: None for o in OUTPUT})
+    for arg in command.args:
+        values[arg.dest] = [] if arg.many else None
+    return values

@@ -1,0 +1,49 @@
+"""The console script's entry point: set up signals before anything heavy is imported.
+
+Ctrl-C in the first milliseconds (while Typer, Rich or PyYAML load) must end the run quietly with exit 130,
+not a traceback: the handler is installed before those imports. Interactive sessions (quiz, review) put
+Python's own handler back so they can print the score so far.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+EXIT_INTERRUPTED = 130  # errors.EXIT_INTERRUPTED, not imported: nothing but the standard library loads first
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    os._exit(EXIT_INTERRUPTED)
+
+
+def main() -> None:
+    """The fast dispatcher answers the plain forms of the read-only commands; Typer answers the rest."""
+    signal.signal(signal.SIGINT, _interrupted)
+    if sys.stdout is not None and sys.stderr is not None and "_BACLO_COMPLETE" not in os.environ:
+        code = _fast(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
+    from baclo_cli.cli.app import main as run
+
+    run()
+
+
+def _fast(argv: list[str]) -> int | None:
+    try:
+        from baclo_cli.cli.fast import run
+
+        return run(argv)
+    except Exception as error:  # the same last resort as the Typer path's
+        from baclo_cli.cli.run import say_error
+        from baclo_cli.errors import EXIT_INTERNAL, debug_enabled
+
+        if debug_enabled():
+            raise
+        say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m baclo_cli.cli.entry
+    main()

@@ -1,0 +1,125 @@
+"""How each read-only command is answered: the knowledge and the command's parameters in, a ``Result`` out.
+
+The table in ``commands`` names these by key; both dispatch paths call them, so a command behaves the same
+however it was parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from baclo_cli.answers import topics as query
+from baclo_cli.answers.result import Result
+from baclo_cli.errors import BadValue
+from baclo_cli.knowledge.load import Knowledge
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+Params = dict[str, "Any"]
+
+
+def _conditions(params: Params, **flags: str | None) -> list[query.Condition]:
+    return query.parse_where(params.get("where") or []) + [(f, "=", v) for f, v in flags.items() if v]
+
+
+def topic(kb: Knowledge, params: Params, name: str) -> Result:
+    flags: dict[str, str | None] = {}
+    if params.get("off_label") and params.get("approved"):
+        raise BadValue("--off-label and --approved exclude each other")
+    if params.get("serious") and params.get("common"):
+        raise BadValue("--serious and --common exclude each other")
+    if name == "uses":
+        flags["status"] = "off-label" if params.get("off_label") else "approved" if params.get("approved") else None
+    if name == "side-effects":
+        flags["severity"] = "serious" if params.get("serious") else "common" if params.get("common") else None
+    return query.topic_result(kb, name, _conditions(params, **flags))
+
+
+def show(kb: Knowledge, params: Params, _: str) -> Result:
+    return query.topic_result(kb, params["topic"], _conditions(params))
+
+
+def glossary(kb: Knowledge, params: Params, _: str) -> Result:
+    return query.glossary_result(kb, params.get("term"), params.get("topic") or [])
+
+
+def search(kb: Knowledge, params: Params, _: str) -> Result:
+    from baclo_cli.answers.search import search_result
+
+    return search_result(kb, " ".join(params.get("words") or []), int(params.get("limit") or 0))
+
+
+def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
+    from baclo_cli.answers.clearance import find_clearance
+    from baclo_cli.answers.dose import dose_check_result
+
+    clearance = find_clearance(
+        params.get("crcl"),
+        params.get("age"),
+        params.get("weight"),
+        params.get("scr"),
+        params.get("scr_umol"),
+        params.get("sex"),
+    )
+    return dose_check_result(
+        kb, params["dose"], params.get("route") or "oral", params.get("per") or "day", params.get("renal"), clearance
+    )
+
+
+def flashcards(kb: Knowledge, params: Params, _: str) -> Result:
+    from baclo_cli.study import cards as study
+
+    return study.flashcards_result(kb, study.make_cards(kb, params.get("topic") or None), params.get("deck") or "baclo")
+
+
+def schema(kb: Knowledge, params: Params, _: str) -> Result:
+    """The JSON Schema of one command's output, or of every command's."""
+    from baclo_cli.cli.commands import BY_NAME, COMMANDS
+    from baclo_cli.errors import BadValue
+    from baclo_cli.output.contracts import VERSION, schema_for
+
+    name = params.get("command")
+    if name:
+        if name not in BY_NAME or name == "schema":
+            from baclo_cli.text import did_you_mean
+
+            raise BadValue(f"no command '{name}'{did_you_mean(name, [c.name for c in COMMANDS])}")
+        contract = schema_for(name, BY_NAME[name].contract)
+        rows = [{"command": name, "contract": BY_NAME[name].contract, "rows": contract.get("x-rows", "")}]
+        return Result(
+            title=f"JSON Schema: baclo {name}", columns=["command", "contract", "rows"], rows=rows, payload=contract
+        )
+    listed = [c for c in COMMANDS if c.name != "schema"]
+    rows = [
+        {"command": c.name, "contract": c.contract, "rows": schema_for(c.name, c.contract).get("x-rows", "")}
+        for c in listed
+    ]
+    return Result(
+        title="JSON output contracts",
+        summary=f"Contract version {VERSION}; 'baclo schema COMMAND' prints one JSON Schema.",
+        columns=["command", "contract", "rows"],
+        rows=rows,
+        payload={"schema_version": VERSION, "schemas": {c.name: schema_for(c.name, c.contract) for c in listed}},
+    )
+
+
+def _whole(ask: Callable[[Knowledge], Result]) -> Callable[[Knowledge, Params, str], Result]:
+    return lambda kb, params, _: ask(kb)
+
+
+ASKS: dict[str, Callable[[Knowledge, Params, str], Result]] = {
+    "overview": _whole(query.overview_result),
+    "topic": topic,
+    "show": show,
+    "disputes": _whole(query.disputes_result),
+    "topics": _whole(query.topics_result),
+    "refs": _whole(query.refs_result),
+    "glossary": glossary,
+    "search": search,
+    "export": _whole(query.export_result),
+    "dose_check": dose_check,
+    "flashcards": flashcards,
+    "schema": schema,
+}

@@ -1,0 +1,145 @@
+"""Run a command from its parsed parameters: load, ask, shape, render, write, and say how the run ended.
+
+Both dispatch paths end here (the fast one and Typer's), so a command's output and exit code do not depend on
+which path parsed it. Domain errors become one line on stderr and their exit code; nothing here imports Typer.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+from baclo_cli.answers.result import Result
+from baclo_cli.cli.commands import Command
+from baclo_cli.errors import EXIT_WRITE, BacloError, debug_enabled
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+Params = dict[str, "Any"]
+
+
+class Stop(Exception):
+    """End the run with this exit code (the message, if any, was already written)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
+    from baclo_cli.output.cells import escape_controls
+
+    try:
+        sys.stderr.write(escape_controls(message.replace("\n", " ")) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def fail(error: BacloError) -> Stop:
+    if debug_enabled():
+        raise error
+    say_error(f"baclo: {error}")
+    return Stop(error.exit_code)
+
+
+def silence_stdout() -> None:
+    """The reader went away (``| head``): point stdout at /dev/null so Python's exit flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class output_errors:
+    """A closed pipe ends the run quietly, with the answer's own exit code (0, or dose-check's verdict: the
+    verdict was reached before the write); any other write error (disk full) is one line, exit 5.
+    (A class rather than ``contextlib.contextmanager``: contextlib costs start-up time on every run.)"""
+
+    def __init__(self, on_closed_pipe: int = 0) -> None:
+        self.on_closed_pipe = on_closed_pipe
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: object) -> None:
+        if isinstance(error, BrokenPipeError):
+            silence_stdout()
+            raise Stop(self.on_closed_pipe) from None
+        if isinstance(error, OSError):
+            silence_stdout()
+            say_error(f"baclo: cannot write output: {error.strerror or error}")
+            raise Stop(EXIT_WRITE) from None
+
+
+def wants_color(params: Params) -> bool | None:
+    """--color always/never, --no-color; None: decide from the stream and the environment."""
+    if params.get("no_color") or params.get("color") == "never":
+        return False
+    return True if params.get("color") == "always" else None
+
+
+def load(params: Params) -> Any:
+    from baclo_cli.knowledge.load import load_knowledge, resolve_data_path
+
+    data = params.get("data")
+    return load_knowledge(resolve_data_path(str(data) if data else None))
+
+
+def show(
+    result: Result, params: Params, reviewed: str | None, numbers: dict[str, int], default_format: str = "table"
+) -> int:
+    """Render ``result`` in the chosen format and write it; returns the result's exit code."""
+    from baclo_cli.output.render import detect_style, notice_text, render, write
+
+    fmt = params.get("fmt") or default_format
+    style = detect_style(sys.stdout, color=wants_color(params))
+    notice = notice_text(reviewed) if reviewed else ""
+    text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
+    with output_errors(on_closed_pipe=result.exit_code):
+        paged = False
+        if style.is_terminal and fmt in ("table", "plain", "markdown") and not params.get("no_pager"):
+            from baclo_cli.output.pager import page
+
+            paged = page(text)
+        if not paged:
+            write(text)
+        if fmt == "plain" and notice:
+            write(notice + "\n", sys.stderr)
+    return result.exit_code
+
+
+def answer(command: Command, params: Params) -> int:
+    """A read-only command: load the knowledge, ask, shape the rows, show."""
+    from baclo_cli.answers.listing import shape
+    from baclo_cli.cli.handlers import ASKS
+
+    try:
+        kb = load(params)
+        result = ASKS[command.ask](kb, params, command.topic)
+        filter_here = command.ask not in ("topic", "show")
+        shape(
+            result,
+            where=params.get("where") or [],
+            sort=params.get("sort"),
+            fields=params.get("fields"),
+            filter_here=filter_here,
+        )
+    except BacloError as error:
+        raise fail(error) from None
+    return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format)
+
+
+def run(command: Command, params: Params, special: dict[str, Callable[[Params], int]] | None = None) -> int:
+    """Run ``command``; every way it can end becomes an exit code."""
+    try:
+        if special and command.ask in special:
+            return special[command.ask](params)
+        return answer(command, params)
+    except Stop as stop:
+        return stop.code

@@ -1,0 +1,549 @@
+"""Schema 1 of the knowledge file: what a valid file holds, checked problem by problem.
+
+``check_knowledge`` takes the plain data that YAML (or the JSON cache) gave and returns every problem it
+finds, each with the path of the offending value (``topics.withdrawal.facts[3].refs``), so that
+``baclo validate`` can report them all at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, NamedTuple
+
+from baclo_cli import text
+from baclo_cli.knowledge.model import RESERVED_FACT_KEYS  # keys of a fact row that are not table columns
+
+SCHEMA_VERSION = 2
+
+# How a fact is known; lets a reader tell a labelled fact from a case report.
+EVIDENCE_LEVELS = (
+    "label",
+    "guideline",
+    "regulatory",
+    "monograph",
+    "review",
+    "meta-analysis",
+    "rct",
+    "cohort",
+    "case-report",
+    "preclinical",
+    "article",
+)
+
+# What kind of source a reference is; lets a pharmacist weigh it and a script filter on it.
+REFERENCE_KINDS = (
+    "label",
+    "regulator",
+    "guideline",
+    "systematic-review",
+    "trial",
+    "study",
+    "case-report",
+    "compendium",
+    "manufacturer",
+    "textbook",
+    "consumer",
+    "news",
+)
+
+TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands", "synonyms")
+DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
+# Whose number a dose band is: 'baclo dose-check' names it in its verdict.
+DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
+DOSE_BAND_KEYS = ("route", "per", "renal", "crcl", "kind", "basis", "label", "amount", "reduction", "unit", "refs")
+
+# Bounds on what a value may hold, so nothing downstream (tables, JSON, arithmetic) can blow up.
+MAX_TEXT = 5000
+MAX_NUMBER = 10**12
+
+_SLUG = re.compile(r"[a-z][a-z0-9-]{0,79}")
+_FIELD = re.compile(r"[a-z][a-z0-9_]{0,79}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")
+# Control characters, DEL, C1 controls and bidirectional overrides: refused in every text (a terminal would
+# obey them: an OSC 52 sequence writes the clipboard). Tab and newline are allowed in longer texts.
+CONTROL = re.compile(text.CONTROL)
+# A reference must name the page itself, never a search for it.
+_SEARCH_HOSTS = ("google.", "bing.com", "duckduckgo.com", "search.yahoo.", "yandex.", "baidu.com", "ecosia.org")
+_SEARCH_PATH = re.compile(r"/search(\.cfm|\.html?|\.aspx?)?/?$|[?&](q|query|search|term|searchterm)=", re.I)
+
+Path = tuple[str | int, ...]
+
+
+class Problem(NamedTuple):
+    path: Path
+    message: str
+
+    @property
+    def where(self) -> str:
+        return format_path(self.path)
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.message}" if self.path else self.message
+
+
+def format_path(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def mapping(self, value: Any, path: Path) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a mapping, found {_kind(value)}")
+            return None
+        for key in value:
+            if not isinstance(key, str):
+                self.fail(path, f"key {key!r} is not text")
+        return value
+
+    def seq(self, value: Any, path: Path, *, non_empty: bool = True) -> list[Any] | None:
+        if not isinstance(value, list):
+            self.fail(path, f"expected a list, found {_kind(value)}")
+            return None
+        if non_empty and not value:
+            self.fail(path, "must not be empty")
+        return value
+
+    def text(self, owner: dict[str, Any], key: str, path: Path, *, required: bool = True) -> str | None:
+        if key not in owner:
+            if required:
+                self.fail(path, f"missing required field '{key}'")
+            return None
+        value = owner[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail((*path, key), f"expected non-empty text, found {_kind(value)}")
+            return None
+        return value if self.clean((*path, key), value) else None
+
+    def clean(self, path: Path, value: str, *, single_line: bool = False) -> bool:
+        """Text a terminal, a spreadsheet or a one-line format can show safely."""
+        if len(value) > MAX_TEXT:
+            self.fail(path, f"text of {len(value)} characters is too long (at most {MAX_TEXT})")
+            return False
+        bad = CONTROL.search(value) or (single_line and re.search(r"[\t\n\r]", value))
+        if bad:
+            self.fail(path, f"control character {bad.group()!r} is not allowed")
+            return False
+        return True
+
+    def text_list(self, owner: dict[str, Any], key: str, path: Path, *, required: bool = True) -> list[str]:
+        if key not in owner:
+            if required:
+                self.fail(path, f"missing required field '{key}'")
+            return []
+        items = self.seq(owner[key], (*path, key))
+        if items is None:
+            return []
+        good = []
+        for i, item in enumerate(items):
+            if isinstance(item, str) and item.strip():
+                if self.clean((*path, key, i), item, single_line=True):
+                    good.append(item)
+            else:
+                self.fail((*path, key, i), f"expected non-empty text, found {_kind(item)}")
+        return good
+
+    def unknown_keys(self, owner: dict[str, Any], allowed: tuple[str, ...], path: Path) -> None:
+        for key in owner:
+            if isinstance(key, str) and key not in allowed:
+                self.fail((*path, key), f"unknown field (allowed: {', '.join(allowed)})")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a true/false value"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text" if value.strip() else "empty text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def check_knowledge(data: Any) -> list[Problem]:
+    """Every problem in ``data``; an empty list means the data is a valid schema-1 knowledge base."""
+    c = _Checker()
+    root = c.mapping(data, ())
+    if root is None:
+        return c.problems
+    if "schema" not in root:
+        c.fail((), f"missing required field 'schema' (this baclo reads schema {SCHEMA_VERSION})")
+    elif root["schema"] != SCHEMA_VERSION or isinstance(root["schema"], bool):
+        c.fail(("schema",), f"unsupported schema {root['schema']!r} (this baclo reads schema {SCHEMA_VERSION})")
+        return c.problems
+    c.unknown_keys(root, TOP_LEVEL_KEYS, ())
+
+    ref_ids = _check_references(c, root)
+    cited: set[str] = set()
+    _check_drug(c, root)
+    topic_names = _check_topics(c, root, ref_ids, cited)
+    _check_glossary(c, root, ref_ids, cited, topic_names)
+    _check_dose_bands(c, root, ref_ids, cited)
+    _check_synonyms(c, root, ref_ids, cited)
+    for index, ref_id in enumerate(ref_ids):
+        if ref_id not in cited:
+            c.fail(("references", _index_of(root, ref_id, index)), f"reference '{ref_id}' is never cited")
+    return c.problems
+
+
+def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
+    """Reference ids mapped to their kinds."""
+    kinds: dict[str, str] = {}
+    if "references" not in root:
+        c.fail((), "missing required field 'references'")
+        return kinds
+    refs = c.seq(root["references"], ("references",))
+    for i, ref in enumerate(refs or []):
+        path: Path = ("references", i)
+        entry = c.mapping(ref, path)
+        if entry is None:
+            continue
+        c.unknown_keys(entry, ("id", "title", "publisher", "kind", "url", "note"), path)
+        ref_id = c.text(entry, "id", path)
+        c.text(entry, "title", path)
+        c.text(entry, "publisher", path)
+        kind = c.text(entry, "kind", path)
+        if kind is not None and kind not in REFERENCE_KINDS:
+            c.fail((*path, "kind"), f"unknown kind '{kind}' (allowed: {', '.join(REFERENCE_KINDS)})")
+        url = c.text(entry, "url", path, required=False)
+        note = c.text(entry, "note", path, required=False)
+        if url is not None:
+            _check_url(c, url, (*path, "url"))
+        elif "url" not in entry and note is None:
+            c.fail(path, "a reference without a url needs a note saying why no canonical address is given")
+        if ref_id is None:
+            continue
+        if not _SLUG.fullmatch(ref_id):
+            c.fail((*path, "id"), "must be lowercase letters, digits and hyphens")
+        elif ref_id in kinds:
+            c.fail((*path, "id"), f"duplicate reference id '{ref_id}'")
+        else:
+            kinds[ref_id] = kind or ""
+    return kinds
+
+
+def _index_of(root: dict[str, Any], ref_id: str, fallback: int) -> int:
+    refs = root.get("references")
+    for i, ref in enumerate(refs if isinstance(refs, list) else []):
+        if isinstance(ref, dict) and ref.get("id") == ref_id:
+            return i
+    return fallback
+
+
+def _check_url(c: _Checker, url: str, path: Path) -> None:
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", url):
+        c.fail(path, "must start with https:// or http:// and hold no spaces")
+        return
+    host = url.split("/", 3)[2].lower()
+    if any(engine in host for engine in _SEARCH_HOSTS) or _SEARCH_PATH.search(url):
+        c.fail(path, "is a search page; cite the page itself (a label by set id, an article by DOI or PubMed id)")
+
+
+def _check_drug(c: _Checker, root: dict[str, Any]) -> None:
+    if "drug" not in root:
+        c.fail((), "missing required field 'drug'")
+        return
+    drug = c.mapping(root["drug"], ("drug",))
+    if drug is None:
+        return
+    c.unknown_keys(drug, ("name", "class", "brand_names", "last_reviewed"), ("drug",))
+    c.text(drug, "name", ("drug",))
+    c.text(drug, "class", ("drug",))
+    c.text_list(drug, "brand_names", ("drug",))
+    reviewed = c.text(drug, "last_reviewed", ("drug",))
+    if reviewed is not None and not _DATE.fullmatch(reviewed):
+        c.fail(("drug", "last_reviewed"), "expected a date written YYYY-MM-DD")
+
+
+def _check_refs(c: _Checker, owner: dict[str, Any], path: Path, ref_ids: dict[str, str], cited: set[str]) -> set[str]:
+    """Checks the ``refs`` list; returns the kinds of the references it cites."""
+    kinds = set()
+    for i, ref_id in enumerate(c.text_list(owner, "refs", path)):
+        if ref_id in ref_ids:
+            cited.add(ref_id)
+            kinds.add(ref_ids[ref_id])
+        else:
+            c.fail((*path, "refs", i), f"cites unknown reference '{ref_id}'")
+    return kinds
+
+
+def _check_label_basis(c: _Checker, path: Path, claimed: str, kinds: set[str]) -> None:
+    """A fact or threshold said to come from the label must cite a label."""
+    if claimed == "label" and kinds and "label" not in kinds:
+        c.fail(path, "says 'label' but cites no reference of kind 'label'")
+
+
+def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> set[str]:
+    if "topics" not in root:
+        c.fail((), "missing required field 'topics'")
+        return set()
+    topics = c.mapping(root["topics"], ("topics",))
+    if topics is None:
+        return set()
+    if not topics:
+        c.fail(("topics",), "must not be empty")
+    for name, topic_data in topics.items():
+        path: Path = ("topics", str(name))
+        if not isinstance(name, str) or not _SLUG.fullmatch(name):
+            c.fail(path, "topic names are lowercase letters, digits and hyphens")
+        topic = c.mapping(topic_data, path)
+        if topic is None:
+            continue
+        c.unknown_keys(topic, ("title", "summary", "section", "columns", "facts", "quiz"), path)
+        c.text(topic, "title", path)
+        c.text(topic, "summary", path)
+        c.text(topic, "section", path, required=False)
+        columns = c.text_list(topic, "columns", path, required=False)
+        if "facts" not in topic:
+            c.fail(path, "missing required field 'facts'")
+            continue
+        facts = c.seq(topic["facts"], (*path, "facts"))
+        seen_fields: set[str] = set()
+        for i, fact in enumerate(facts or []):
+            seen_fields |= _check_fact(c, fact, (*path, "facts", i), ref_ids, cited)
+        for column in columns:
+            if column not in seen_fields:
+                c.fail((*path, "columns"), f"column '{column}' is not a field of any fact")
+        if "quiz" in topic:
+            for i, hint in enumerate(c.seq(topic["quiz"], (*path, "quiz")) or []):
+                _check_quiz_hint(c, hint, (*path, "quiz", i), seen_fields)
+    names = {name for name in topics if isinstance(name, str)}
+    _check_quiz_targets(c, topics)
+    return names
+
+
+def _check_where(c: _Checker, owner: dict[str, Any], path: Path, fields: set[str] | None) -> None:
+    if "where" not in owner:
+        return
+    where = c.mapping(owner["where"], (*path, "where"))
+    for key, value in (where or {}).items():
+        if not isinstance(value, str):
+            c.fail((*path, "where", str(key)), "where values are text")
+        else:
+            c.clean((*path, "where", str(key)), value)
+        if fields is not None and key not in fields:
+            c.fail((*path, "where", str(key)), f"'{key}' is not a field of this topic's facts")
+
+
+def _check_quiz_hint(c: _Checker, hint_data: Any, path: Path, fields: set[str]) -> None:
+    """A quiz hint says how to turn facts into a 'which of these' question; the facts stay the source."""
+    hint = c.mapping(hint_data, path)
+    if hint is None:
+        return
+    c.unknown_keys(hint, ("question", "where", "answer", "distractors"), path)
+    c.text(hint, "question", path)
+    answer = c.text(hint, "answer", path)
+    if answer is not None and answer not in fields:
+        c.fail((*path, "answer"), f"'{answer}' is not a field of this topic's facts")
+    _check_where(c, hint, path, fields)
+    if "distractors" in hint:
+        source = c.mapping(hint["distractors"], (*path, "distractors"))
+        if source is not None:
+            c.unknown_keys(source, ("topic", "field", "where"), (*path, "distractors"))
+            c.text(source, "topic", (*path, "distractors"))
+            c.text(source, "field", (*path, "distractors"))
+            _check_where(c, source, (*path, "distractors"), None)
+
+
+def _check_quiz_targets(c: _Checker, topics: dict[str, Any]) -> None:
+    """Distractor sources must name an existing topic and one of its fields."""
+    for name, topic in topics.items():
+        if not isinstance(topic, dict) or not isinstance(topic.get("quiz"), list):
+            continue
+        for i, hint in enumerate(topic["quiz"]):
+            source = hint.get("distractors") if isinstance(hint, dict) else None
+            if not isinstance(source, dict) or not isinstance(source.get("topic"), str):
+                continue
+            target = topics.get(source["topic"])
+            path: Path = ("topics", str(name), "quiz", i, "distractors", "topic")
+            if not isinstance(target, dict):
+                c.fail(path, f"names unknown topic '{source['topic']}'")
+                continue
+            facts = target.get("facts")
+            fields = {k for f in facts if isinstance(f, dict) for k in f} if isinstance(facts, list) else set()
+            if not isinstance(source.get("field"), str) or source["field"] not in fields:
+                c.fail((*path[:-1], "field"), f"'{source.get('field')}' is not a field of topic '{source['topic']}'")
+
+
+def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, str], cited: set[str]) -> set[str]:
+    fact = c.mapping(fact_data, path)
+    if fact is None:
+        return set()
+    fields = set()
+    for key, value in fact.items():
+        if not isinstance(key, str) or key in RESERVED_FACT_KEYS:
+            continue
+        if not _FIELD.fullmatch(key):
+            c.fail((*path, key), "field names are lowercase letters, digits and underscores")
+            continue
+        fields.add(key)
+        if isinstance(value, str):
+            if not value.strip():
+                c.fail((*path, key), "empty text")
+            else:
+                c.clean((*path, key), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_number(c, value, (*path, key))
+        else:
+            c.fail((*path, key), f"field values are text or numbers, found {_kind(value)}")
+    if not fields:
+        c.fail(path, "a fact needs at least one field besides refs")
+    kinds = _check_refs(c, fact, path, ref_ids, cited)
+    evidence = c.text(fact, "evidence", path, required=False)
+    if evidence is not None and evidence not in EVIDENCE_LEVELS:
+        c.fail((*path, "evidence"), f"unknown evidence level '{evidence}' (allowed: {', '.join(EVIDENCE_LEVELS)})")
+    elif evidence is not None:
+        _check_label_basis(c, (*path, "evidence"), evidence, kinds)
+    dispute = c.text(fact, "dispute", path, required=False)
+    if dispute is not None and not _SLUG.fullmatch(dispute):
+        c.fail((*path, "dispute"), "dispute names are lowercase letters, digits and hyphens")
+    return fields
+
+
+def _check_glossary(
+    c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str], topic_names: set[str]
+) -> None:
+    if "glossary" not in root:
+        c.fail((), "missing required field 'glossary'")
+        return
+    seen: set[str] = set()
+    for i, entry_data in enumerate(c.seq(root["glossary"], ("glossary",)) or []):
+        path: Path = ("glossary", i)
+        entry = c.mapping(entry_data, path)
+        if entry is None:
+            continue
+        c.unknown_keys(entry, ("term", "definition", "aliases", "topics", "refs"), path)
+        term = c.text(entry, "term", path)
+        c.text(entry, "definition", path)
+        c.text_list(entry, "aliases", path, required=False)
+        for j, topic in enumerate(c.text_list(entry, "topics", path, required=False)):
+            if topic_names and topic not in topic_names:
+                c.fail((*path, "topics", j), f"names unknown topic '{topic}'")
+        _check_refs(c, entry, path, ref_ids, cited)
+        if term is not None:
+            if term.lower() in seen:
+                c.fail((*path, "term"), f"duplicate glossary term '{term}'")
+            seen.add(term.lower())
+
+
+def _check_synonyms(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> None:
+    """Everyday words for search (``sleepy`` -> ``drowsiness``); a mapping that is not plain usage cites a source."""
+    if "synonyms" not in root:
+        return
+    for i, entry_data in enumerate(c.seq(root["synonyms"], ("synonyms",)) or []):
+        path: Path = ("synonyms", i)
+        entry = c.mapping(entry_data, path)
+        if entry is None:
+            continue
+        c.unknown_keys(entry, ("words", "means", "refs"), path)
+        c.text_list(entry, "words", path)
+        c.text_list(entry, "means", path)
+        if "refs" in entry:
+            _check_refs(c, entry, path, ref_ids, cited)
+
+
+def _check_number(c: _Checker, value: float, path: Path) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):
+        c.fail(path, "numbers must be finite")
+        return False
+    if abs(value) > MAX_NUMBER:
+        c.fail(path, f"number is too large (at most {MAX_NUMBER:.0e} in size)")
+        return False
+    return True
+
+
+def _choice(
+    c: _Checker, owner: dict[str, Any], key: str, path: Path, allowed: tuple[str, ...], **kw: bool
+) -> str | None:
+    value = c.text(owner, key, path, **kw)
+    if value is not None and value not in allowed:
+        c.fail((*path, key), f"{key} is one of {', '.join(allowed)}")
+        return None
+    return value
+
+
+def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> None:
+    """Thresholds for 'baclo dose-check'. A band for reduced kidney function may give a clearance range
+    (``crcl: {above, up_to}`` in mL/min, i.e. above < CrCl <= up_to) and a ``reduction`` of the general
+    maximum ("1/3") instead of an amount."""
+    if "dose_bands" not in root:
+        return
+    general_max: set[tuple[str, str]] = set()
+    reduced: list[tuple[Path, str, str]] = []
+    for i, band_data in enumerate(c.seq(root["dose_bands"], ("dose_bands",)) or []):
+        path: Path = ("dose_bands", i)
+        band = c.mapping(band_data, path)
+        if band is None:
+            continue
+        c.unknown_keys(band, DOSE_BAND_KEYS, path)
+        route = _choice(c, band, "route", path, ("oral", "intrathecal"))
+        per = _choice(c, band, "per", path, ("day", "dose"))
+        renal = _choice(c, band, "renal", path, ("normal", "impaired", "dialysis", "any"), required=False) or "any"
+        kind = _choice(c, band, "kind", path, DOSE_BAND_KINDS)
+        basis = _choice(c, band, "basis", path, DOSE_BAND_BASES)
+        c.text(band, "label", path)
+        _choice(c, band, "unit", path, ("mg", "mcg"), required="reduction" not in band and kind != "avoid")
+        kinds = _check_refs(c, band, path, ref_ids, cited)
+        if basis is not None:
+            _check_label_basis(c, (*path, "basis"), basis, kinds)
+        if kind == "max" and renal in ("any", "normal") and route and per:
+            general_max.add((route, per))
+        if "crcl" in band:
+            _check_crcl(c, band["crcl"], (*path, "crcl"), renal)
+        if "reduction" in band:
+            fraction = c.text(band, "reduction", path)
+            match = _FRACTION.fullmatch(fraction) if fraction else None
+            if fraction is not None and (not match or int(match.group(1)) >= int(match.group(2))):
+                c.fail((*path, "reduction"), "a reduction is a fraction below one, such as 1/3")
+            if kind != "max" or renal != "impaired":
+                c.fail((*path, "reduction"), "only a 'max' band for renal 'impaired' may be a reduction")
+            if "amount" in band:
+                c.fail((*path, "amount"), "give an amount or a reduction, not both")
+            if route and per:
+                reduced.append((path, route, per))
+            continue
+        if kind == "avoid":
+            if "amount" in band or renal not in ("impaired", "dialysis"):
+                c.fail(path, "an 'avoid' band has no amount and is for renal 'impaired' or 'dialysis'")
+            continue
+        amount = band.get("amount")
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount <= 0:
+            c.fail((*path, "amount"), "expected a positive number")
+        else:
+            _check_number(c, amount, (*path, "amount"))
+    for path, route, per in reduced:
+        if (route, per) not in general_max:
+            c.fail((*path, "reduction"), f"no general 'max' band for {route} per {per} to reduce")
+
+
+def _check_crcl(c: _Checker, value: Any, path: Path, renal: str) -> None:
+    crcl = c.mapping(value, path)
+    if crcl is None:
+        return
+    c.unknown_keys(crcl, ("above", "up_to"), path)
+    if renal != "impaired":
+        c.fail(path, "a clearance range belongs to a band for renal 'impaired'")
+    bounds = []
+    for key in ("above", "up_to"):
+        number = crcl.get(key)
+        if not isinstance(number, (int, float)) or isinstance(number, bool) or not 0 <= number <= 1000:
+            c.fail((*path, key), "expected a clearance in mL/min between 0 and 1000")
+        else:
+            bounds.append(number)
+    if len(bounds) == 2 and bounds[0] >= bounds[1]:
+        c.fail(path, "'above' must be below 'up_to'")

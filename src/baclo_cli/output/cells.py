@@ -1,0 +1,73 @@
+"""How one value, one row's citations or one reference becomes text: shared by every renderer.
+
+Kept apart from ``render`` so the table renderers (Rich on a terminal, plain columns in a pipe) and the
+format dispatcher depend on it, not on each other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from baclo_cli.knowledge.model import Reference
+from baclo_cli.text import escape_controls  # re-exported: the renderers take them from here
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+NARROW = 60  # below this many columns a wide table is shown as stacked records
+
+
+class Style:
+    """What the output stream can show."""
+
+    __slots__ = ("ascii_only", "color", "is_terminal", "width")
+
+    def __init__(
+        self, is_terminal: bool = False, color: bool = False, width: int | None = None, ascii_only: bool = False
+    ) -> None:
+        self.is_terminal = is_terminal
+        self.color = color
+        self.width = width  # None: never wrap (not a terminal)
+        self.ascii_only = ascii_only
+
+
+def header(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "; ".join(cell(v) for v in value)
+    return escape_controls(str(value))
+
+
+_PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """CSV/TSV cells: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
+    return) gets a leading apostrophe, unless it is a plain number (-5, +1.5), which stays a number."""
+    if text and text[0] in "=+-@\t\r" and not re.fullmatch(_PLAIN_NUMBER, text):
+        return "'" + text
+    return text
+
+
+def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
+    nums = sorted({numbers[r] for r in row.get("refs", []) if r in numbers})
+    return "[" + ",".join(str(n) for n in nums) + "]" if nums else ""
+
+
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop (titles may end in '?' or '.')."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def reference_line(ref: Reference) -> str:
+    """``[3] Title. Publisher. (kind) URL``; a reference without a URL says so."""
+    where = ref.url or "(no URL: see 'baclo refs')"
+    return f"[{ref.number}] {sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind}) {where}"

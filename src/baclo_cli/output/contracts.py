@@ -1,0 +1,280 @@
+"""The published contracts of the JSON output: one JSON Schema (draft 2020-12) per command.
+
+``baclo schema [COMMAND]`` prints them; the tests validate every command's real output against them. Every
+answer is one object with ``schema_version`` (the version of these contracts). NDJSON writes one row object
+per line: the items of the list named by ``x-rows``. With ``--fields`` the row objects hold only the named
+fields, so their ``required`` lists do not apply.
+"""
+
+from __future__ import annotations
+
+from baclo_cli.answers.result import SCHEMA_VERSION as VERSION
+from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, REFERENCE_KINDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+
+STR: dict[str, Any] = {"type": "string"}
+STRS: dict[str, Any] = {"type": "array", "items": STR}
+NULLABLE_STR: dict[str, Any] = {"type": ["string", "null"]}
+REFS: dict[str, Any] = {"type": "array", "items": STR, "description": "reference ids, see 'references'"}
+SCALAR: dict[str, Any] = {"type": ["string", "number"]}
+
+REFERENCE: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "number", "title", "publisher", "kind", "url", "note"],
+    "properties": {
+        "id": STR,
+        "number": {"type": "integer", "minimum": 1},
+        "title": STR,
+        "publisher": STR,
+        "kind": {"enum": list(REFERENCE_KINDS)},
+        "url": {"type": ["string", "null"], "pattern": "^https?://"},
+        "note": NULLABLE_STR,
+    },
+}
+FACT: dict[str, Any] = {
+    "type": "object",
+    "description": "the topic's fields (see 'columns'), then evidence, dispute and refs",
+    "required": ["refs"],
+    "properties": {"evidence": STR, "dispute": STR, "refs": REFS},
+    "additionalProperties": SCALAR | {"type": ["string", "number", "array"]},
+}
+TOPIC: dict[str, Any] = {
+    "type": "object",
+    "required": ["schema_version", "topic", "title", "summary", "columns", "facts", "references"],
+    "properties": {
+        "schema_version": {"const": VERSION},
+        "topic": STR,
+        "title": STR,
+        "summary": STR,
+        "section": STR,
+        "columns": STRS,
+        "facts": {"type": "array", "items": FACT},
+        "references": {"type": "array", "items": REFERENCE},
+    },
+    "x-rows": "facts",
+}
+TERM: dict[str, Any] = {
+    "type": "object",
+    "required": ["term", "definition", "aliases", "topics", "refs"],
+    "properties": {"term": STR, "definition": STR, "aliases": STRS, "topics": STRS, "refs": REFS},
+}
+TOPIC_ROW: dict[str, Any] = {
+    "type": "object",
+    "required": ["topic", "title", "facts", "section"],
+    "properties": {"topic": STR, "title": STR, "facts": {"type": "integer"}, "section": STR},
+}
+DRUG: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "class", "brand_names", "last_reviewed"],
+    "properties": {
+        "name": STR,
+        "class": STR,
+        "brand_names": STRS,
+        "last_reviewed": {"type": "string", "format": "date"},
+    },
+}
+BAND: dict[str, Any] = {
+    "type": "object",
+    "required": ["route", "per", "renal", "kind", "basis", "label", "refs"],
+    "properties": {
+        "route": {"enum": ["oral", "intrathecal"]},
+        "per": {"enum": ["day", "dose"]},
+        "renal": {"enum": ["any", "normal", "impaired", "dialysis"]},
+        "kind": {"enum": list(DOSE_BAND_KINDS)},
+        "basis": STR,
+        "label": STR,
+        "amount": {"type": "number"},
+        "unit": {"enum": ["mg", "mcg"]},
+        "crcl": {"type": "object", "properties": {"above": {"type": "number"}, "up_to": {"type": "number"}}},
+        "reduction": STR,
+        "refs": REFS,
+    },
+}
+
+
+def _envelope(rows_key: str, item: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["schema_version", rows_key, *extra],
+        "properties": {"schema_version": {"const": VERSION}, rows_key: {"type": "array", "items": item}, **extra},
+        "x-rows": rows_key,
+    }
+
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "topic": TOPIC,
+    "overview": {
+        "type": "object",
+        "required": ["schema_version", "drug", "topics"],
+        "properties": {
+            "schema_version": {"const": VERSION},
+            "drug": DRUG,
+            "topics": {"type": "array", "items": TOPIC_ROW},
+            "identity": TOPIC,
+        },
+    },
+    "topics": _envelope("topics", TOPIC_ROW),
+    "refs": _envelope("references", REFERENCE),
+    "glossary": _envelope("terms", TERM),
+    "search": _envelope(
+        "hits",
+        {
+            "type": "object",
+            "required": ["topic", "kind", "name", "text", "score", "match", "refs"],
+            "properties": {
+                "topic": STR,
+                "kind": {"enum": ["fact", "summary", "term"]},
+                "name": STR,
+                "text": STR,
+                "score": {"type": "number"},
+                "match": {"enum": ["exact", "spelling", "stem", "glossary", "synonym", "fuzzy"]},
+                "refs": REFS,
+            },
+        },
+        query=STR,
+    ),
+    "disputes": _envelope(
+        "claims", {**FACT, "required": ["dispute", "topic", "refs"], "properties": {**FACT["properties"], "topic": STR}}
+    ),
+    "export": {
+        "type": "object",
+        "required": ["schema_version", "drug", "topics", "glossary", "references"],
+        "properties": {
+            "schema_version": {"const": VERSION},
+            "drug": DRUG,
+            "topics": {"type": "object", "additionalProperties": {**TOPIC, "required": ["topic", "facts"]}},
+            "glossary": {"type": "array", "items": TERM},
+            "references": {"type": "array", "items": REFERENCE},
+            "dose_bands": {"type": "array", "items": BAND},
+        },
+    },
+    "dose_check": {
+        "type": "object",
+        "required": [
+            "schema_version",
+            "dose",
+            "patient",
+            "verdict",
+            "above_ceiling",
+            "checked",
+            "ceiling",
+            "bands",
+            "notes",
+            "renal_notes",
+            "disclaimer",
+            "references",
+        ],
+        "properties": {
+            "schema_version": {"const": VERSION},
+            "dose": {
+                "type": "object",
+                "required": ["amount", "unit", "per", "route"],
+                "properties": {"amount": {"type": "number"}, "unit": STR, "per": STR, "route": STR},
+            },
+            "patient": {
+                "type": "object",
+                "required": ["kidney_function", "stated", "clearance"],
+                "properties": {
+                    "kidney_function": {"enum": ["normal", "impaired", "dialysis"]},
+                    "stated": {"type": "boolean"},
+                    "clearance": {
+                        "type": ["object", "null"],
+                        "properties": {
+                            "ml_per_min": {"type": "number"},
+                            "method": {"enum": ["given", "cockcroft-gault"]},
+                            "formula": STR,
+                            "inputs": {"type": "object"},
+                        },
+                    },
+                },
+            },
+            "verdict": STR,
+            "above_ceiling": {"type": "boolean", "description": "true exactly when the exit code is 4"},
+            "checked": {"type": "boolean", "description": "false when no cited ceiling applies (exit 1)"},
+            "ceiling": {"oneOf": [{"type": "null"}, BAND]},
+            "bands": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "threshold", "basis", "label", "your_dose", "refs"],
+                    "properties": {
+                        "kind": STR,
+                        "threshold": STR,
+                        "basis": STR,
+                        "label": STR,
+                        "your_dose": STR,
+                        "refs": REFS,
+                    },
+                },
+            },
+            "notes": STRS,
+            "renal_notes": {"type": "array", "items": {"type": "object", "required": ["text", "refs"]}},
+            "disclaimer": STR,
+            "references": {"type": "array", "items": REFERENCE},
+        },
+        "x-rows": "bands",
+    },
+    "validate": _envelope(
+        "problems",
+        {
+            "type": "object",
+            "required": ["line", "path", "problem"],
+            "properties": {"line": {"type": ["integer", "string"]}, "path": STR, "problem": STR},
+        },
+        file=STR,
+        valid={"type": "boolean"},
+    ),
+    "quiz": _envelope(
+        "questions",
+        {"type": "object", "required": ["id", "topic", "kind", "question", "choices", "answer", "refs"]},
+        seed={"type": "integer"},
+    ),
+    "flashcards": _envelope("cards", {"type": "object", "required": ["id", "front", "back", "refs"]}),
+    "review_stats": {
+        "type": "object",
+        "required": [
+            "schema_version",
+            "state_file",
+            "today",
+            "cards",
+            "new",
+            "due",
+            "waiting",
+            "changed",
+            "retired",
+            "reviews",
+            "retention_30_days",
+            "forecast",
+        ],
+        "properties": {
+            "schema_version": {"const": VERSION},
+            "today": {"type": "string", "format": "date"},
+            "retention_30_days": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of answers in the last 30 days that were not 'again'",
+            },
+            "forecast": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "cards coming due on each of the next 7 days",
+            },
+        },
+    },
+}
+
+
+def schema_for(command: str, key: str) -> dict[str, Any]:
+    """The JSON Schema of ``command``'s JSON output, which follows the contract ``key`` (the command table's)."""
+    body = SCHEMAS[key]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:baclo:schema:{VERSION}:{key}",
+        "title": f"baclo {command} -f json",
+        **body,
+    }

@@ -1,0 +1,280 @@
+"""Turn a ``Result`` into text: table, json, yaml, csv, tsv, markdown or plain.
+
+Each renderer imports what it needs inside itself: a JSON answer never imports Rich or PyYAML.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+from baclo_cli.answers.result import Result
+from baclo_cli.knowledge.load import Reference
+from baclo_cli.output import FORMATS
+from baclo_cli.output.cells import (
+    NARROW,
+    Style,
+    cell,
+    escape_controls,
+    header,
+    ref_numbers,
+    reference_line,
+    spreadsheet_safe,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+__all__ = ["FORMATS", "NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
+
+
+def detect_style(stream: TextIO, *, no_color: bool = False, color: bool | None = None) -> Style:
+    """Colour and layout from the stream and NO_COLOR / FORCE_COLOR / TERM. ``color`` (--color always/never)
+    and ``no_color`` (--no-color) win over the environment."""
+    try:
+        is_terminal = stream.isatty()
+    except (AttributeError, ValueError):
+        is_terminal = False
+    term = os.environ.get("TERM", "")
+    if no_color or color is False:
+        use_color = False
+    elif color is True:
+        use_color = True
+    elif os.environ.get("NO_COLOR"):
+        use_color = False
+    elif os.environ.get("FORCE_COLOR"):
+        use_color = True
+    else:
+        use_color = is_terminal and term != "dumb"
+    width = None
+    if is_terminal:
+        import shutil
+
+        width = shutil.get_terminal_size((80, 24)).columns
+    encoding = (getattr(stream, "encoding", None) or "ascii").lower().replace("-", "")
+    ascii_only = not encoding.startswith("utf") or term == "dumb"
+    return Style(is_terminal=is_terminal, color=use_color, width=width, ascii_only=ascii_only)
+
+
+def notice_text(last_reviewed: str) -> str:
+    return f"Reference only, not medical advice; data reviewed {last_reviewed}."
+
+
+def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+    """The text for stdout. ``numbers`` maps reference ids to their numbers in the reference list."""
+    renderer: Callable[..., str] = _RENDERERS[fmt]
+    text = renderer(result, style=style, sources=sources, numbers=numbers, notice=notice)
+    return escape_controls(text) if fmt in ("plain", "markdown") else text
+
+
+def _json(result: Result, *, style: Style, **_: Any) -> str:
+    """Indented on a terminal, compact in a pipe (as gh does): the compact form is written by the C encoder,
+    several times faster on a large answer, and ``jq`` reads both alike."""
+    import json
+
+    if style.is_terminal:
+        return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
+    return json.dumps(result.payload, ensure_ascii=style.ascii_only, separators=(",", ":")) + "\n"
+
+
+def row_objects(result: Result) -> list[dict[str, Any]]:
+    """One object per row: the payload's row objects where the answer has them, else the rows shown."""
+    out: list[dict[str, Any]] = []
+    for table in result.tables():
+        items = table.row_items()
+        if items is None:
+            items = [{c: row.get(c) for c in [*table.columns, "refs"] if c in row} for row in table.rows]
+        name = table.payload.get("topic") if result.sections and isinstance(table.payload, dict) else None
+        out.extend({"topic": name, **item} if name else dict(item) for item in items)
+    return out
+
+
+def _ndjson(result: Result, *, style: Style, **_: Any) -> str:
+    """One JSON object per line (a fact, a reference, a hit ...), for ``jq -c`` and streaming."""
+    import json
+
+    lines = [json.dumps(item, ensure_ascii=style.ascii_only, separators=(",", ":")) for item in row_objects(result)]
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _yaml(result: Result, *, style: Style, **_: Any) -> str:
+    from baclo_cli.output.yaml_writer import dump
+
+    # On a stream that cannot take Unicode, text is escaped ("\u2013"): still exact, still valid YAML.
+    return dump(result.payload, ascii_only=style.ascii_only)
+
+
+def _machine_cell(value: Any, style: Style) -> str:
+    text = spreadsheet_safe(cell(value))
+    return to_ascii(text) if style.ascii_only else text
+
+
+def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
+    """One row per fact; a composite answer gets a leading ``section`` column and the union of columns."""
+    tables = result.tables()
+    if len(tables) == 1:
+        return list(tables[0].columns), list(tables[0].rows)
+    columns: list[str] = ["section"]
+    rows: list[dict[str, Any]] = []
+    for table in tables:
+        columns.extend(c for c in table.columns if c not in columns)
+        rows.extend({"section": table.title, **row} for row in table.rows)
+    return columns, rows
+
+
+def _with_refs(result: Result, columns: list[str], rows: list[dict[str, Any]]) -> list[str]:
+    """The columns, plus ``refs`` when any row can carry citations."""
+    return [*columns, "refs"] if any("refs" in row for row in rows) or (not rows and result.references) else columns
+
+
+def _csv(result: Result, *, style: Style, **_: Any) -> str:
+    import csv
+    import io
+
+    columns, rows = _flat_rows(result)
+    heads = _with_refs(result, columns, rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(heads)
+    for row in rows:
+        cells = [_machine_cell(row.get(c), style) for c in columns]
+        writer.writerow([*cells, ";".join(row.get("refs", []))] if len(heads) > len(columns) else cells)
+    return out.getvalue()
+
+
+def _tsv(result: Result, *, style: Style, **_: Any) -> str:
+    columns, rows = _flat_rows(result)
+
+    def clean(value: Any) -> str:
+        return _machine_cell(value, style).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+    if result.preamble:  # a file for another program (Anki): its header lines, then the columns only
+        lines = list(result.preamble)
+        lines += ["\t".join(clean(row.get(c)) for c in columns) for row in rows]
+        return "\n".join(lines) + "\n"
+    heads = _with_refs(result, columns, rows)
+    lines = ["\t".join(heads)]
+    for row in rows:
+        cells = [clean(row.get(c)) for c in columns]
+        lines.append("\t".join([*cells, ";".join(row.get("refs", []))] if len(heads) > len(columns) else cells))
+    return "\n".join(lines) + "\n"
+
+
+def _reference_lines(refs: list[Reference]) -> list[str]:
+    return [reference_line(r) for r in refs]
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice: str, **_: Any) -> str:
+    lines = [f"# {result.title}", ""]
+    if result.verdict:
+        lines += [f"**{_md_escape(result.verdict)}**", ""]
+    if result.summary:
+        lines += [result.summary, ""]
+    for table in result.tables():
+        if table is not result:
+            lines += [f"## {table.title}", ""]
+            if table.summary:
+                lines += [table.summary, ""]
+        columns = list(table.columns)
+        if not columns:
+            continue
+        heads = [header(c) for c in columns] + (["Sources"] if sources else [])
+        lines.append("| " + " | ".join(heads) + " |")
+        lines.append("|" + "|".join("---" for _ in heads) + "|")
+        for row in table.rows:
+            cells = [_md_escape(cell(row.get(c))) for c in columns]
+            if sources:
+                cells.append(ref_numbers(row, numbers))
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += (result.notes and [*result.notes, ""]) or []
+    if sources and result.references:
+        lines += ["## References", ""]
+        lines += [
+            f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)} ({r.kind})"
+            if r.url
+            else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({r.kind}; no URL)"
+            for r in result.references
+        ]
+        lines.append("")
+    if notice:
+        lines.append(f"_{notice}_")
+    return "\n".join(lines) + "\n"
+
+
+def _plain(result: Result, *, sources: bool, numbers: dict[str, int], **_: Any) -> str:
+    lines = [result.verdict] if result.verdict else []
+    for table in result.tables():
+        for row in table.rows:
+            text = " | ".join(cell(row.get(c)) for c in table.columns if cell(row.get(c)))
+            if sources and row.get("refs"):
+                text += " " + ref_numbers(row, numbers)
+            lines.append(text)
+    lines += result.notes
+    if sources and result.references:
+        lines += _reference_lines(result.references)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+    """Rich on a terminal; in a pipe, plain aligned columns without importing Rich at all."""
+    if not style.is_terminal:
+        from baclo_cli.output.plain_table import render_plain_table
+
+        return render_plain_table(result, style=style, sources=sources, numbers=numbers, notice=notice)
+    from baclo_cli.output.terminal_table import render_table
+
+    return render_table(result, style=style, sources=sources, numbers=numbers, notice=notice)
+
+
+_RENDERERS: dict[str, Callable[..., str]] = {
+    "json": _json,
+    "ndjson": _ndjson,
+    "yaml": _yaml,
+    "csv": _csv,
+    "tsv": _tsv,
+    "markdown": _markdown,
+    "plain": _plain,
+    "table": _table,
+}
+
+
+def write(text: str, stream: TextIO | None = None) -> None:
+    """Write, falling back to ASCII replacements on a stream that cannot encode the text (LANG=C etc.)."""
+    stream = stream or sys.stdout
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.write(to_ascii(text))
+    stream.flush()
+
+
+_ASCII = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2265": ">=",
+        "\u2264": "<=",
+        "\u00b5": "u",
+        "\u03bc": "u",
+        "\u00b1": "+/-",
+        "\u2192": "->",
+        "\u00d7": "x",
+        "\u00b0": " deg",
+        "\u2026": "...",
+    }
+)
+
+
+def to_ascii(text: str) -> str:
+    return text.translate(_ASCII).encode("ascii", "replace").decode("ascii")
