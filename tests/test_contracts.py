@@ -9,9 +9,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from baclo_cli.answers.result import SCHEMA_VERSION as VERSION
 from baclo_cli.cli.app import app
 from baclo_cli.cli.commands import BY_NAME, COMMANDS
-from baclo_cli.output.contracts import VERSION, schema_for
+from baclo_cli.output.contracts import schema_for
 
 ARGS = {
     "dose-check": ["80", "--crcl", "40"],

@@ -76,9 +76,10 @@ def flashcards(kb: Knowledge, params: Params, _: str) -> Result:
 
 def schema(kb: Knowledge, params: Params, _: str) -> Result:
     """The JSON Schema of one command's output, or of every command's."""
+    from baclo_cli.answers.result import SCHEMA_VERSION
     from baclo_cli.cli.commands import BY_NAME, COMMANDS
     from baclo_cli.errors import BadValue
-    from baclo_cli.output.contracts import VERSION, schema_for
+    from baclo_cli.output.contracts import schema_for
 
     name = params.get("command")
     if name:
@@ -98,10 +99,10 @@ def schema(kb: Knowledge, params: Params, _: str) -> Result:
     ]
     return Result(
         title="JSON output contracts",
-        summary=f"Contract version {VERSION}; 'baclo schema COMMAND' prints one JSON Schema.",
+        summary=f"Contract version {SCHEMA_VERSION}; 'baclo schema COMMAND' prints one JSON Schema.",
         columns=["command", "contract", "rows"],
         rows=rows,
-        payload={"schema_version": VERSION, "schemas": {c.name: schema_for(c.name, c.contract) for c in listed}},
+        payload={"schema_version": SCHEMA_VERSION, "schemas": {c.name: schema_for(c.name, c.contract) for c in listed}},
     )
 
 

@@ -38,8 +38,8 @@ def interruptible(report: Callable[[], None]) -> Iterator[None]:
 
 
 def _talk(params: Params) -> Any:
-    from baclo_cli.cli.session import Talk
     from baclo_cli.output.render import detect_style
+    from baclo_cli.output.talk import Talk
 
     color = detect_style(sys.stdout, color=wants_color(params)).color
     return Talk(sys.stdin, sys.stdout, color=color)

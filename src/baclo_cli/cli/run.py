@@ -31,7 +31,7 @@ class Stop(Exception):
 
 def say_error(message: str) -> None:
     """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
-    from baclo_cli.output.cells import escape_controls
+    from baclo_cli.text import escape_controls
 
     try:
         sys.stderr.write(escape_controls(message.replace("\n", " ")) + "\n")

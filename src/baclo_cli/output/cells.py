@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from baclo_cli.knowledge.model import Reference
-from baclo_cli.text import escape_controls  # re-exported: the renderers take them from here
+from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

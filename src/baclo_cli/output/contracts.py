@@ -8,7 +8,7 @@ fields, so their ``required`` lists do not apply.
 
 from __future__ import annotations
 
-from baclo_cli.answers.result import SCHEMA_VERSION as VERSION
+from baclo_cli.answers.result import SCHEMA_VERSION
 from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, REFERENCE_KINDS
 
 TYPE_CHECKING = False
@@ -46,7 +46,7 @@ TOPIC: dict[str, Any] = {
     "type": "object",
     "required": ["schema_version", "topic", "title", "summary", "columns", "facts", "references"],
     "properties": {
-        "schema_version": {"const": VERSION},
+        "schema_version": {"const": SCHEMA_VERSION},
         "topic": STR,
         "title": STR,
         "summary": STR,
@@ -100,7 +100,11 @@ def _envelope(rows_key: str, item: dict[str, Any], **extra: Any) -> dict[str, An
     return {
         "type": "object",
         "required": ["schema_version", rows_key, *extra],
-        "properties": {"schema_version": {"const": VERSION}, rows_key: {"type": "array", "items": item}, **extra},
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            rows_key: {"type": "array", "items": item},
+            **extra,
+        },
         "x-rows": rows_key,
     }
 
@@ -111,7 +115,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["schema_version", "drug", "topics"],
         "properties": {
-            "schema_version": {"const": VERSION},
+            "schema_version": {"const": SCHEMA_VERSION},
             "drug": DRUG,
             "topics": {"type": "array", "items": TOPIC_ROW},
             "identity": TOPIC,
@@ -144,7 +148,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["schema_version", "drug", "topics", "glossary", "references"],
         "properties": {
-            "schema_version": {"const": VERSION},
+            "schema_version": {"const": SCHEMA_VERSION},
             "drug": DRUG,
             "topics": {"type": "object", "additionalProperties": {**TOPIC, "required": ["topic", "facts"]}},
             "glossary": {"type": "array", "items": TERM},
@@ -169,7 +173,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "references",
         ],
         "properties": {
-            "schema_version": {"const": VERSION},
+            "schema_version": {"const": SCHEMA_VERSION},
             "dose": {
                 "type": "object",
                 "required": ["amount", "unit", "per", "route"],
@@ -251,7 +255,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "forecast",
         ],
         "properties": {
-            "schema_version": {"const": VERSION},
+            "schema_version": {"const": SCHEMA_VERSION},
             "today": {"type": "string", "format": "date"},
             "retention_30_days": {
                 "type": ["number", "null"],
@@ -274,7 +278,7 @@ def schema_for(command: str, key: str) -> dict[str, Any]:
     body = SCHEMAS[key]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"urn:baclo:schema:{VERSION}:{key}",
+        "$id": f"urn:baclo:schema:{SCHEMA_VERSION}:{key}",
         "title": f"baclo {command} -f json",
         **body,
     }

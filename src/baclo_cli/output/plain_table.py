@@ -9,7 +9,8 @@ East Asian wide characters take two, combining marks none.
 from __future__ import annotations
 
 from baclo_cli.answers.result import Result
-from baclo_cli.output.cells import Style, cell, escape_controls, header, ref_numbers, sentence
+from baclo_cli.output.cells import Style, cell, header, ref_numbers, sentence
+from baclo_cli.text import escape_controls
 
 _SERIOUS = {"serious", "severe", "high", "major", "contraindicated", "boxed"}
 GAP = "  "

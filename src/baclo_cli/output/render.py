@@ -16,12 +16,12 @@ from baclo_cli.output.cells import (
     NARROW,
     Style,
     cell,
-    escape_controls,
     header,
     ref_numbers,
     reference_line,
     spreadsheet_safe,
 )
+from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
