@@ -1,24 +1,53 @@
-"""``--where``, ``--sort`` and ``--fields`` on any answer that lists rows.
+"""``--where``, ``--sort`` and ``--fields``: the one implementation, for every answer that lists rows.
 
-Topic commands filter their facts in ``query`` (where a field's absence is an error worth naming); every other
-listing (refs, topics, glossary, search hits, disputes, dose bands) is filtered here, on the rows it shows, so
-the same three options work on every command the same way.
+Every command that lists rows (a topic's facts, references, topics, glossary terms, search hits, disputes, dose
+bands) builds its whole answer first; these options then work on the rows it shows, the same way everywhere and
+with the same messages.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from baclo_cli.answers.result import Result
-from baclo_cli.answers.topics import Condition, describe_where, meets, parse_where
 from baclo_cli.errors import BadValue, NothingFound
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+# One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains).
+Condition = tuple[str, str, str]
+_CONDITION = r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)"
+
+
+def parse_where(pairs: Iterable[str]) -> list[Condition]:
+    """``["severity=serious", "effect~sleep"]`` -> conditions, all of which a row must meet."""
+    out = []
+    for pair in pairs:
+        match = re.fullmatch(_CONDITION, pair, re.S)
+        if not match:
+            raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{pair}'")
+        out.append((match.group(1).lower(), match.group(2), match.group(3).strip()))
+    return out
+
+
+def meets(value: str, op: str, wanted: str) -> bool:
+    value, wanted = value.lower(), wanted.lower()
+    if op == "~":
+        return wanted in value
+    return (value == wanted) is (op == "=")
+
+
+def describe_where(where: Iterable[Condition]) -> str:
+    return ", ".join(f"{field}{op}{value}" for field, op, value in where)
+
 
 def row_fields(result: Result) -> list[str]:
     """The fields a row of ``result`` has: its columns, then any other keys of its rows and payload objects."""
     fields = list(result.columns)
+    fields.extend(f for f in result.fields if f not in fields)
     for row in result.rows:
         fields.extend(k for k in row if k not in fields)
     for item in result.row_items() or []:
@@ -38,15 +67,29 @@ def _check_fields(result: Result, wanted: list[str], option: str) -> None:
     known = row_fields(result)
     for field in wanted:
         if field not in known:
-            raise BadValue(f"{option}: no field '{field}' here (fields: {', '.join(known)})")
+            from baclo_cli.text import did_you_mean
+
+            hint = did_you_mean(field, known)
+            raise BadValue(f"{option}: {result.noun} have no field '{field}'{hint} (fields: {', '.join(known)})")
 
 
-def filter_rows(result: Result, pairs: list[str]) -> None:
-    where: list[Condition] = parse_where(pairs)
+def _value_hint(result: Result, where: list[Condition]) -> str:
+    """For FIELD=VALUE that matched nothing: the field's values closest to what was typed."""
+    from baclo_cli.text import did_you_mean
+
+    for field, op, wanted in where:
+        values = {_value(row, field) for row in result.rows} - {""}
+        hint = did_you_mean(wanted, values) if op == "=" else ""
+        if hint:
+            return hint.replace("did you mean '", f"did you mean {field}='")
+    return ""
+
+
+def filter_rows(result: Result, where: list[Condition]) -> None:
     _check_fields(result, [field for field, _, _ in where], "--where")
     keep = [i for i, row in enumerate(result.rows) if all(meets(_value(row, f), op, v) for f, op, v in where)]
     if not keep and not result.verdict:  # an answer with a verdict (dose-check) keeps it, whatever the filter
-        raise NothingFound(f"no rows match {describe_where(where)}")
+        raise NothingFound(f"no {result.noun} match {describe_where(where)}{_value_hint(result, where)}")
     result.keep(keep)
 
 
@@ -82,12 +125,12 @@ def select_fields(result: Result, spec: str) -> None:
         ]
 
 
-def shape(result: Result, *, where: list[str], sort: str | None, fields: str | None, filter_here: bool) -> Result:
+def shape(result: Result, *, where: list[str], sort: str | None, fields: str | None) -> Result:
     """Apply the listing options; a composite answer (export, overview) has no single row list to shape."""
-    if ((where and filter_here) or sort or fields) and result.sections:
+    if (where or sort or fields) and result.sections:
         raise BadValue("--where, --sort and --fields work on commands that list rows, not on this one")
-    if where and filter_here:
-        filter_rows(result, where)
+    if where:
+        filter_rows(result, parse_where(where))
     if sort:
         sort_rows(result, sort)
     if fields:

@@ -33,6 +33,8 @@ class Result:
         verdict: str = "",
         preamble: list[str] | None = None,
         rows_key: str | None = None,
+        noun: str = "",
+        fields: list[str] | None = None,
     ) -> None:
         self.title = title
         self.columns = columns
@@ -48,6 +50,8 @@ class Result:
         self.preamble = preamble or []
         # The payload key whose list holds one object per row (in row order), for --where, --sort and --fields.
         self.rows_key = rows_key
+        self.noun = noun or rows_key or "rows"  # what a row is, for messages: 'withdrawal facts', 'references'
+        self.fields = fields or []  # fields --where may name even where no row shown has them
 
     def row_items(self) -> list[Any] | None:
         """The payload's list of row objects (named by ``rows_key``), or None when the answer has none."""
@@ -55,11 +59,18 @@ class Result:
         return items if isinstance(items, list) else None
 
     def keep(self, indices: list[int]) -> None:
-        """Keep only these rows (in this order), in ``rows`` and in the payload's row list alike."""
+        """Keep only these rows (in this order), in ``rows`` and in the payload's row list alike; the reference
+        list keeps only what the remaining rows cite."""
         items = self.row_items()
         if items is not None and len(items) == len(self.rows):
             self.payload[self.rows_key] = [items[i] for i in indices]
         self.rows = [self.rows[i] for i in indices]
+        if self.references and self.rows_key != "references":
+            cited = {ref for row in self.rows for ref in row.get("refs") or ()}
+            self.references = [r for r in self.references if r.id in cited]
+            listed = self.payload.get("references") if isinstance(self.payload, dict) else None
+            if isinstance(listed, list):
+                self.payload["references"] = [r for r in listed if not isinstance(r, dict) or r.get("id") in cited]
 
     def tables(self) -> list[Result]:
         """The tables to draw: the sections of a composite answer, else the answer itself."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from baclo_cli.answers import TOPIC_ALIASES
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
-from baclo_cli.errors import BadValue, NothingFound, UnknownTopic
+from baclo_cli.errors import NothingFound, UnknownTopic
 from baclo_cli.knowledge.load import Fact, Knowledge, Reference, Term, Topic
 
 TYPE_CHECKING = False
@@ -33,69 +32,10 @@ def get_topic(kb: Knowledge, name: str) -> Topic:
         raise UnknownTopic(name, list(kb.topics)) from None
 
 
-# One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains).
-Condition = tuple[str, str, str]
-_CONDITION = r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)"
-
-
-def parse_where(pairs: Iterable[str]) -> list[Condition]:
-    """``["severity=serious", "effect~sleep"]`` -> conditions, all of which a fact must meet."""
-    out = []
-    for pair in pairs:
-        match = re.fullmatch(_CONDITION, pair, re.S)
-        if not match:
-            raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{pair}'")
-        out.append((match.group(1).lower(), match.group(2), match.group(3).strip()))
-    return out
-
-
-def meets(value: str, op: str, wanted: str) -> bool:
-    value, wanted = value.lower(), wanted.lower()
-    if op == "~":
-        return wanted in value
-    return (value == wanted) is (op == "=")
-
-
-def describe_where(where: Iterable[Condition]) -> str:
-    return ", ".join(f"{field}{op}{value}" for field, op, value in where)
-
-
-def filter_facts(topic: Topic, where: list[Condition]) -> list[Fact]:
-    """Facts meeting every condition (case-insensitive); ``evidence`` and ``dispute`` may be filtered too."""
-    known = set(topic.columns) | {"evidence", "dispute"}
-    for field, _, _ in where:
-        if field not in known:
-            from baclo_cli.text import did_you_mean
-
-            hint = did_you_mean(field, known)
-            raise BadValue(f"topic '{topic.name}' has no field '{field}'{hint} (fields: {', '.join(sorted(known))})")
-    facts = []
-    for fact in topic.facts:
-        values = {**fact.fields, "evidence": fact.evidence or "", "dispute": fact.dispute or ""}
-        if all(meets(str(values.get(field, "")), op, wanted) for field, op, wanted in where):
-            facts.append(fact)
-    return facts
-
-
-def _value_hint(topic: Topic, where: list[Condition]) -> str:
-    """For FIELD=VALUE that matched nothing: the field's values closest to what was typed."""
-    from baclo_cli.text import did_you_mean
-
-    for field, op, wanted in where:
-        values = {str(f.fields.get(field, getattr(f, field, "") or "")) for f in topic.facts} - {""}
-        hint = did_you_mean(wanted, values) if op == "=" else ""
-        if hint:
-            return hint.replace("did you mean '", f"did you mean {field}='")
-    return ""
-
-
-def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None) -> Result:
+def topic_result(kb: Knowledge, name: str) -> Result:
+    """Every fact of a topic (``--where`` and the condition flags filter it afterwards, as every listing)."""
     topic = get_topic(kb, name)
-    facts = filter_facts(topic, where) if where else list(topic.facts)
-    if not facts:
-        raise NothingFound(
-            f"no {topic.name} facts match {describe_where(where or [])}{_value_hint(topic, where or [])}"
-        )
+    facts = list(topic.facts)
     columns = list(topic.columns)
     if any(f.evidence for f in facts):
         columns.append("evidence")
@@ -119,6 +59,8 @@ def topic_result(kb: Knowledge, name: str, where: list[Condition] | None = None)
         payload=payload,
         references=references,
         rows_key="facts",
+        noun=f"{topic.name} facts",
+        fields=[*topic.columns, "evidence", "dispute"],
     )
 
 

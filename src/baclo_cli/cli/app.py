@@ -15,8 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from baclo_cli import __version__
-from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Arg, Command, Opt
+from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Arg, Command, Opt, merge
 from baclo_cli.cli.run import run, say_error, silence_stdout
 from baclo_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, EXIT_WRITE, debug_enabled
 
@@ -103,16 +102,8 @@ def _signed(function: Any, parameters: list[inspect.Parameter]) -> Any:
 
 
 def _merge(ctx: typer.Context, given: dict[str, Any], command: Command) -> dict[str, Any]:
-    """The command's own options win over those given before the command name."""
-    base = ctx.obj if isinstance(ctx.obj, dict) else {}
-    params = {k: v.value if isinstance(v, Enum) else v for k, v in given.items()}
-    for option in OUTPUT:
-        if params.get(option.dest) is None:
-            params[option.dest] = base.get(option.dest)
-    for option in command.options:
-        if option.kind == "multi" and params.get(option.dest) is None:
-            params[option.dest] = []
-    return params
+    """The command's own options win over those given before the command name (``commands.merge``)."""
+    return merge(command, ctx.obj if isinstance(ctx.obj, dict) else {}, given)
 
 
 def _finish(code: int) -> None:
@@ -126,10 +117,8 @@ def _help(command: Command) -> str:
 
 
 def _register(app: typer.Typer, command: Command) -> None:
-    from baclo_cli.cli.interactive import SPECIAL
-
     def callback(ctx: typer.Context, **given: Any) -> None:
-        _finish(run(command, _merge(ctx, given, command), SPECIAL))
+        _finish(run(command, _merge(ctx, given, command)))
 
     parameters = [_argument(a) for a in command.args]
     parameters += [_option(o, output=False) for o in command.options]
@@ -142,23 +131,9 @@ def _register(app: typer.Typer, command: Command) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from baclo_cli.knowledge.load import default_data_path
+        from baclo_cli.cli.run import version_line
 
-        reviewed = schema = "?"
-        try:
-            from baclo_cli.cli.run import load
-
-            kb = load({})
-            reviewed = kb.drug.last_reviewed
-            from baclo_cli.knowledge.checks import SCHEMA_VERSION
-
-            schema = str(SCHEMA_VERSION)
-        except Exception:  # --version must answer even when the knowledge file is broken
-            pass
-        typer.echo(
-            f"baclo {__version__} (knowledge file {os.path.basename(default_data_path())}: schema {schema}, "
-            f"reviewed {reviewed})"
-        )
+        typer.echo(version_line())
         raise typer.Exit()
 
 

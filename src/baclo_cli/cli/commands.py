@@ -15,7 +15,7 @@ class Opt:
     """An option. ``kind``: flag (true when given), choice, text, int, float, path, multi (repeatable text).
     (Plain classes, not NamedTuples: this module loads on every run and ``typing`` costs milliseconds.)"""
 
-    __slots__ = ("choices", "default", "dest", "flags", "help", "high", "kind", "low", "metavar")
+    __slots__ = ("choices", "default", "dest", "flags", "help", "high", "kind", "low", "metavar", "where")
 
     def __init__(
         self,
@@ -28,7 +28,9 @@ class Opt:
         metavar: str = "",
         low: float | None = None,
         high: float | None = None,
+        where: str = "",
     ) -> None:
+        self.where = where  # a flag that stands for a --where condition (--serious: severity=serious)
         self.dest = dest
         self.flags = flags
         self.kind = kind
@@ -55,14 +57,15 @@ class Command:
     __slots__ = (
         "aliases",
         "args",
-        "ask",
         "contract",
         "default_format",
         "examples",
-        "fast",
+        "handler",
         "help",
+        "interactive_unless",
         "name",
         "options",
+        "session",
         "topic",
     )
 
@@ -70,25 +73,27 @@ class Command:
         self,
         name: str,
         help: str,
-        ask: str,  # how the command is answered: a name in asks.ASKS, or a special handler
+        handler: str,  # the function that answers it: a name in handlers.ASKS (or interactive.SESSIONS)
         args: tuple[Arg, ...] = (),
         options: tuple[Opt, ...] = (),
         aliases: tuple[str, ...] = (),
-        fast: bool = True,  # the fast dispatcher may answer it (read-only, no prompts)
+        session: bool = False,  # more than one answer (validate, quiz, review): interactive.SESSIONS runs it
         topic: str = "",  # the knowledge-file topic a topic command shows
         examples: tuple[str, ...] = (),
         default_format: str = "table",
         contract: str = "",  # the JSON output contract ('baclo schema'); default: the handler's name
+        interactive_unless: tuple[str, ...] = (),  # a session that asks questions unless one of these is given
     ) -> None:
-        self.contract = contract or {"topic": "topic", "show": "topic", "review": "review_stats"}.get(ask, ask)
+        self.interactive_unless = interactive_unless
+        self.contract = contract or {"topic": "topic", "show": "topic", "review": "review_stats"}.get(handler, handler)
         self.default_format = default_format  # the format when none is asked for
         self.name = name
         self.help = help
-        self.ask = ask
+        self.handler = handler
         self.args = args
         self.options = options
         self.aliases = aliases
-        self.fast = fast
+        self.session = session
         self.topic = topic
         self.examples = examples
 
@@ -157,15 +162,15 @@ COMMANDS: tuple[Command, ...] = (
     _topic(
         "uses",
         "What baclofen is used for, approved and off-label.",
-        Opt("off_label", ("--off-label",), "flag", "Only off-label uses."),
-        Opt("approved", ("--approved",), "flag", "Only labelled (approved) uses."),
+        Opt("off_label", ("--off-label",), "flag", "Only off-label uses.", where="status=off-label"),
+        Opt("approved", ("--approved",), "flag", "Only labelled (approved) uses.", where="status=approved"),
         example="baclo uses --off-label --sources",
     ),
     _topic(
         "side-effects",
         "Adverse effects, common and serious, with frequency where known.",
-        Opt("serious", ("--serious",), "flag", "Only serious effects (seek care)."),
-        Opt("common", ("--common",), "flag", "Only common effects."),
+        Opt("serious", ("--serious",), "flag", "Only serious effects (seek care).", where="severity=serious"),
+        Opt("common", ("--common",), "flag", "Only common effects.", where="severity=common"),
         example="baclo side-effects --serious -f csv",
     ),
     _topic(
@@ -311,7 +316,7 @@ COMMANDS: tuple[Command, ...] = (
         "validate",
         (Arg("file", "Knowledge file to check (default: --data or the bundled one).", "FILE", required=False),),
         examples=("baclo validate my.yaml",),
-        fast=False,
+        session=True,
     ),
     Command(
         "quiz",
@@ -333,7 +338,8 @@ COMMANDS: tuple[Command, ...] = (
             Opt("seed", ("--seed",), "int", "Same seed, same questions in the same order.", metavar="SEED"),
         ),
         examples=("baclo quiz --topic withdrawal --count 5", "printf 'b\\nc\\n' | baclo quiz --seed 7 --count 2"),
-        fast=False,
+        session=True,
+        interactive_unless=("fmt",),
     ),
     Command(
         "flashcards",
@@ -344,11 +350,12 @@ COMMANDS: tuple[Command, ...] = (
             Opt("deck", ("--deck",), "text", "Anki deck name for the TSV header.", default="baclo", metavar="NAME"),
         ),
         examples=("baclo flashcards -f tsv > baclofen.txt",),
-        fast=False,
+        default_format="table",
     ),
     Command(
         "review",
-        "Spaced repetition of the flashcards (Leitner boxes); progress is kept in $BACLO_HOME or the XDG data folder.",
+        "Spaced repetition of the flashcards (FSRS scheduling, as Anki uses); progress is kept in $BACLO_HOME or the "
+        "XDG data folder.",
         "review",
         options=(
             TOPICS,
@@ -384,7 +391,8 @@ COMMANDS: tuple[Command, ...] = (
             ),
         ),
         examples=("baclo review", "baclo review --stats"),
-        fast=False,
+        session=True,
+        interactive_unless=("show_stats",),
     ),
 )
 
@@ -398,12 +406,34 @@ def find_option(options: tuple[Opt, ...], flag: str) -> Opt | None:
     return None
 
 
-def defaults(command: Command) -> dict[str, object]:
-    """Every parameter of ``command`` at its default (output options at None: 'not given here')."""
+def merge(command: Command, before: dict[str, object], after: dict[str, object]) -> dict[str, object]:
+    """The parameters a run gets, whichever path parsed the words: every parameter at its default, then the
+    output options given before the command name, then what was given after it (which wins). Values given
+    as choices (Typer's enums) become their text; an absent list is an empty list. Both dispatch paths call this.
+    """
     values: dict[str, object] = {}
     for option in command.options:
         values[option.dest] = [] if option.kind == "multi" else False if option.kind == "flag" else option.default
     values.update({o.dest: None for o in OUTPUT})
     for arg in command.args:
         values[arg.dest] = [] if arg.many else None
+    output = {o.dest for o in OUTPUT}
+    for given in ({k: v for k, v in before.items() if k in output}, after):
+        for key, value in given.items():
+            if value is None or (key in values and isinstance(values[key], list) and value == []):
+                continue
+            values[key] = getattr(value, "value", value)  # an Enum member (Typer's choice) as its text
     return values
+
+
+def conditions(command: Command, params: dict[str, object]) -> list[str]:
+    """The --where conditions of a run: those written out, then those the condition flags stand for."""
+    flags = [o for o in command.options if o.where and params.get(o.dest)]
+    for i, first in enumerate(flags):
+        for second in flags[i + 1 :]:
+            if first.where.split("=")[0] == second.where.split("=")[0]:
+                from baclo_cli.errors import BadValue
+
+                raise BadValue(f"{first.flags[0]} and {second.flags[0]} exclude each other")
+    written = params.get("where") or []
+    return [*(written if isinstance(written, list) else []), *(o.where for o in flags)]

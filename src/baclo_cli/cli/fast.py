@@ -1,17 +1,18 @@
 """The fast dispatcher: answer the plain forms of the read-only commands without importing Typer.
 
 It reads the same command table as the Typer app and accepts only argument lists it fully understands: known
-options spelled exactly as in the table, values of the right type and range, the right number of words. For
-anything else (``--help``, ``--opt=value``, bundled short options, an unknown name, a missing value, a value
-that starts with ``-``) it returns None and the caller hands the whole list to Typer unchanged, so help and
-error messages stay Typer's. A differential test checks both paths give the same bytes and exit code.
+options in any spelling Click accepts, values of the right type and range, the right number of words. For
+anything else (an unknown name, a missing value, a value that starts with ``-``, a question-asking session)
+it returns None and the caller hands the whole list to Typer unchanged, so error messages stay Typer's.
+``--help`` and ``--version`` are answered by ``cli.help`` (help text cached from Typer, keyed like the
+knowledge cache). A differential test checks both paths give the same bytes and exit code.
 """
 
 from __future__ import annotations
 
 import math
 
-from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Command, Opt, defaults, find_option
+from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Command, Opt, find_option, merge
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,12 +23,12 @@ Parsed = tuple[Command, dict[str, "Any"]]
 
 def _convert(option: Opt, text: str) -> Any:
     """The value as Typer would give it, or raise ValueError where Typer might differ."""
-    if text.startswith("-") and option.kind not in ("int", "float"):
-        raise ValueError(text)  # Click may read it as an option: let Typer decide
+    # A value may start with '-' (Click takes the next word as the value whatever it looks like).
     if option.kind == "choice":
-        if text not in option.choices:
-            raise ValueError(text)
-        return text
+        for choice in option.choices:  # Typer's choices ignore case and give the choice as written in the table
+            if text.lower() == choice.lower():
+                return choice
+        raise ValueError(text)
     number: float
     if option.kind == "int":
         if not text.strip().lstrip("-").isdigit() or text != text.strip():
@@ -52,47 +53,74 @@ def _convert(option: Opt, text: str) -> Any:
     return number
 
 
+def _option_value(option: Opt, value: str | None, target: dict[str, Any]) -> bool:
+    """Store ``value`` for ``option`` as Typer would; False where the fast path cannot be sure."""
+    if value is None:
+        return False
+    try:
+        converted = _convert(option, value)
+    except (ValueError, OverflowError):
+        return False
+    if option.kind == "multi":
+        target.setdefault(option.dest, []).append(converted)
+    else:
+        target[option.dest] = converted
+    return True
+
+
 def parse(argv: list[str]) -> Parsed | None:
-    """(command, parameters) for an argument list the fast path fully understands, else None."""
+    """(command, parameters) for an argument list the fast path fully understands, else None.
+
+    It accepts the spellings Click accepts: options before or after the command name and in any order,
+    ``--opt=value``, ``-fVALUE``, bundled short flags (``-sf json``), ``--`` before words that start with '-'.
+    """
     command: Command | None = None
     given: dict[str, Any] = {}  # output options before the command name
     params: dict[str, Any] = {}
     words: list[str] = []
     args = iter(argv)
     for token in args:
+        if token == "--":
+            if command is None:
+                return None
+            words.extend(args)
+            break
         if token.startswith("-") and token != "-":
-            if token in ("-h", "--help", "--version", "--") or "=" in token:
+            if token in ("-h", "--help", "--version"):
                 return None
             options = OUTPUT if command is None else (*command.options, *OUTPUT)
-            option = find_option(options, token)
-            if option is None:
-                return None
             target = given if command is None else params
-            if option.kind == "flag":
-                target[option.dest] = True
+            if token.startswith("--"):
+                name, equals, attached = token.partition("=")
+                option = find_option(options, name)
+                if option is None or (equals and option.kind == "flag"):
+                    return None
+                if option.kind == "flag":
+                    target[option.dest] = True
+                elif not _option_value(option, attached if equals else next(args, None), target):
+                    return None
                 continue
-            value = next(args, None)
-            if value is None:
-                return None
-            try:
-                converted = _convert(option, value)
-            except (ValueError, OverflowError):
-                return None
-            if option.kind == "multi":
-                target.setdefault(option.dest, []).append(converted)
-            else:
-                target[option.dest] = converted
+            for i in range(1, len(token)):  # -s, -sf json, -fjson
+                option = find_option(options, "-" + token[i])
+                if option is None:
+                    return None
+                if option.kind == "flag":
+                    target[option.dest] = True
+                    continue
+                attached = token[i + 1 :]
+                if not _option_value(option, attached if attached else next(args, None), target):
+                    return None
+                break
         elif command is None:
-            found = BY_NAME.get(token)
-            if found is None or not found.fast:
+            command = BY_NAME.get(token)
+            if command is None:
                 return None
-            command = found
         else:
             words.append(token)
     command = command or BY_NAME["overview"]
-    values = defaults(command)
-    values.update({k: v for k, v in given.items() if v is not None})
-    values.update(params)
+    if command.interactive_unless and not any(given.get(k) or params.get(k) for k in command.interactive_unless):
+        return None  # a session that asks questions: Typer's path, which puts Python's Ctrl-C handler back
+    values = merge(command, given, params)
     if not _place_words(command, words, values):
         return None
     return command, values
@@ -114,6 +142,11 @@ def _place_words(command: Command, words: list[str], values: dict[str, Any]) -> 
 
 def run(argv: list[str]) -> int | None:
     """The exit code of a run the fast path answered, or None: hand ``argv`` to Typer."""
+    from baclo_cli.cli.help import answer as help_or_version
+
+    code = help_or_version(argv)
+    if code is not None:
+        return code
     parsed = parse(argv)
     if parsed is None:
         return None

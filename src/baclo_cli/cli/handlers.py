@@ -1,7 +1,8 @@
 """How each read-only command is answered: the knowledge and the command's parameters in, a ``Result`` out.
 
-The table in ``commands`` names these by key; both dispatch paths call them, so a command behaves the same
-however it was parsed.
+The command table names these by key (``Command.handler``); every run reaches them through ``run.run``, so a
+command behaves the same however it was parsed. ``--where``, ``--sort`` and ``--fields`` are applied afterwards,
+to every answer alike (``answers.listing``).
 """
 
 from __future__ import annotations
@@ -20,25 +21,12 @@ if TYPE_CHECKING:
 Params = dict[str, "Any"]
 
 
-def _conditions(params: Params, **flags: str | None) -> list[query.Condition]:
-    return query.parse_where(params.get("where") or []) + [(f, "=", v) for f, v in flags.items() if v]
-
-
 def topic(kb: Knowledge, params: Params, name: str) -> Result:
-    flags: dict[str, str | None] = {}
-    if params.get("off_label") and params.get("approved"):
-        raise BadValue("--off-label and --approved exclude each other")
-    if params.get("serious") and params.get("common"):
-        raise BadValue("--serious and --common exclude each other")
-    if name == "uses":
-        flags["status"] = "off-label" if params.get("off_label") else "approved" if params.get("approved") else None
-    if name == "side-effects":
-        flags["severity"] = "serious" if params.get("serious") else "common" if params.get("common") else None
-    return query.topic_result(kb, name, _conditions(params, **flags))
+    return query.topic_result(kb, name)
 
 
 def show(kb: Knowledge, params: Params, _: str) -> Result:
-    return query.topic_result(kb, params["topic"], _conditions(params))
+    return query.topic_result(kb, params["topic"])
 
 
 def glossary(kb: Knowledge, params: Params, _: str) -> Result:
@@ -78,7 +66,6 @@ def schema(kb: Knowledge, params: Params, _: str) -> Result:
     """The JSON Schema of one command's output, or of every command's."""
     from baclo_cli.answers.result import SCHEMA_VERSION
     from baclo_cli.cli.commands import BY_NAME, COMMANDS
-    from baclo_cli.errors import BadValue
     from baclo_cli.output.contracts import schema_for
 
     name = params.get("command")

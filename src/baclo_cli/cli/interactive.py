@@ -1,4 +1,4 @@
-"""The commands that are more than one answer: validate, quiz and review (they stay on the Typer path).
+"""The commands that are more than one answer: validate, quiz and review (``Command.session`` in the table).
 
 Each takes the parsed parameters and returns an exit code, like ``execute.answer``; errors are written as
 one line by ``execute.fail``.
@@ -129,4 +129,4 @@ def review(params: Params) -> int:
     return 0
 
 
-SPECIAL: dict[str, Callable[[Params], int]] = {"validate": validate, "quiz": quiz, "review": review}
+SESSIONS: dict[str, Callable[[Params], int]] = {"validate": validate, "quiz": quiz, "review": review}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 
 from baclo_cli.answers.result import Result
 from baclo_cli.cli.commands import Command
@@ -91,6 +90,26 @@ def load(params: Params) -> Any:
     return load_knowledge(resolve_data_path(str(data) if data else None))
 
 
+def version_line() -> str:
+    """What ``--version`` says; it answers even when the knowledge file is broken."""
+    from baclo_cli import __version__
+    from baclo_cli.knowledge.load import default_data_path
+
+    reviewed = schema = "?"
+    try:
+        kb = load({})
+        reviewed = kb.drug.last_reviewed
+        from baclo_cli.knowledge.checks import SCHEMA_VERSION
+
+        schema = str(SCHEMA_VERSION)
+    except Exception:
+        pass
+    return (
+        f"baclo {__version__} (knowledge file {os.path.basename(default_data_path())}: schema {schema}, "
+        f"reviewed {reviewed})"
+    )
+
+
 def show(
     result: Result, params: Params, reviewed: str | None, numbers: dict[str, int], default_format: str = "table"
 ) -> int:
@@ -117,29 +136,26 @@ def show(
 def answer(command: Command, params: Params) -> int:
     """A read-only command: load the knowledge, ask, shape the rows, show."""
     from baclo_cli.answers.listing import shape
+    from baclo_cli.cli.commands import conditions
     from baclo_cli.cli.handlers import ASKS
 
     try:
+        where = conditions(command, params)
         kb = load(params)
-        result = ASKS[command.ask](kb, params, command.topic)
-        filter_here = command.ask not in ("topic", "show")
-        shape(
-            result,
-            where=params.get("where") or [],
-            sort=params.get("sort"),
-            fields=params.get("fields"),
-            filter_here=filter_here,
-        )
+        result = ASKS[command.handler](kb, params, command.topic)
+        shape(result, where=where, sort=params.get("sort"), fields=params.get("fields"))
     except BacloError as error:
         raise fail(error) from None
     return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format)
 
 
-def run(command: Command, params: Params, special: dict[str, Callable[[Params], int]] | None = None) -> int:
-    """Run ``command``; every way it can end becomes an exit code."""
+def run(command: Command, params: Params) -> int:
+    """Run ``command``, whichever path parsed it; every way it can end becomes an exit code."""
     try:
-        if special and command.ask in special:
-            return special[command.ask](params)
+        if command.session:
+            from baclo_cli.cli.interactive import SESSIONS
+
+            return SESSIONS[command.handler](params)
         return answer(command, params)
     except Stop as stop:
         return stop.code

@@ -148,6 +148,33 @@ def _write_file(folder: str, name: str, blob: bytes) -> None:
                 pass
 
 
+# --- small text blobs (the CLI's help text) -------------------------------------------------------------------
+
+
+def blob_name(kind: str, *parts: str) -> str:
+    """A file name for a blob of ``kind`` keyed on ``parts`` and this baclo's code (every module)."""
+    digest = sha256("\0".join((CACHE_FORMAT.__str__(), __version__, _build(), *parts)).encode())
+    return f"{kind}-{str(digest.hexdigest())[:40]}"
+
+
+def read_blob(name: str, limit: int = 1 << 20) -> bytes | None:
+    folder = _private_dir(create=False) if enabled() else None
+    handle = _open(os.path.join(folder, name)) if folder else None
+    if handle is None:
+        return None
+    with handle:
+        try:
+            return bytes(handle.read(limit))
+        except OSError:
+            return None
+
+
+def write_blob(name: str, blob: bytes) -> None:
+    folder = _private_dir(create=True) if enabled() else None
+    if folder is not None:
+        _write_file(folder, name, blob)
+
+
 # --- the identity memo ---------------------------------------------------------------------------------------
 
 

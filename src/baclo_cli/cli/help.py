@@ -1,0 +1,69 @@
+"""``--help`` and ``--version`` without building the Typer app.
+
+Help text is Typer's own, byte for byte: the first time a form of help is asked for, the Typer app writes it
+and the text is kept in the cache folder under a key made of this baclo's code (every module), the words asked
+and the terminal's width; later runs print the kept text (a few file reads instead of importing Typer and
+building the app). ``--version`` is written by the same function on both paths.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from baclo_cli.cli.commands import BY_NAME
+
+HELP = ("-h", "--help")
+
+
+def help_form(argv: list[str]) -> bool:
+    """The plain forms of help this module answers: ``--help`` and ``COMMAND --help`` (``-h`` alike)."""
+    return (len(argv) == 1 and argv[0] in HELP) or (len(argv) == 2 and argv[0] in BY_NAME and argv[1] in HELP)
+
+
+def answer(argv: list[str]) -> int | None:
+    """The exit code of a help or version request answered here, or None: not one of its forms."""
+    if argv == ["--version"]:
+        from baclo_cli.cli.run import output_errors, version_line
+        from baclo_cli.output.render import write
+
+        with output_errors():
+            write(version_line() + "\n")
+        return 0
+    if not help_form(argv):
+        return None
+    import shutil
+
+    from baclo_cli.knowledge import cache
+
+    name = cache.blob_name(
+        "help", str(shutil.get_terminal_size().columns), *(a if a not in HELP else "-h" for a in argv)
+    )
+    kept = cache.read_blob(name)
+    text = kept.decode("utf-8", "replace") if kept is not None else typer_help(argv)
+    if text is None:
+        return None
+    if kept is None:
+        cache.write_blob(name, text.encode("utf-8"))
+    from baclo_cli.cli.run import output_errors
+    from baclo_cli.output.render import write
+
+    with output_errors():
+        write(text)
+    return 0
+
+
+def typer_help(argv: list[str]) -> str | None:
+    """The help the Typer app writes for ``argv``, or None if it did not end as help does (exit 0)."""
+    import io
+
+    from baclo_cli.cli.app import app_for
+
+    saved = sys.stdout
+    sys.stdout = captured = io.StringIO()
+    try:
+        code = app_for(argv)(args=argv, standalone_mode=False, prog_name="baclo")
+    except SystemExit as stop:  # pragma: no cover - standalone_mode=False returns instead
+        code = stop.code
+    finally:
+        sys.stdout = saved
+    return captured.getvalue() if code in (0, None) else None
