@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import re
 
-from baclo_cli.knowledge.model import Reference
 from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-NARROW = 60  # below this many columns a wide table is shown as stacked records
 
 
 class Style:
@@ -65,9 +62,3 @@ def ref_numbers(row: dict[str, Any], numbers: dict[str, int]) -> str:
 def sentence(text: str) -> str:
     """``text`` ending in one full stop (titles may end in '?' or '.')."""
     return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def reference_line(ref: Reference) -> str:
-    """``[3] Title. Publisher. (kind) URL``; a reference without a URL says so."""
-    where = ref.url or "(no URL: see 'baclo refs')"
-    return f"[{ref.number}] {sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind}) {where}"

@@ -13,21 +13,20 @@ from baclo_cli.answers.result import Result
 from baclo_cli.knowledge.load import Reference
 from baclo_cli.output import FORMATS
 from baclo_cli.output.cells import (
-    NARROW,
     Style,
     cell,
     header,
     ref_numbers,
-    reference_line,
     spreadsheet_safe,
 )
+from baclo_cli.output.layout import NO_URL, reference_line
 from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-__all__ = ["FORMATS", "NARROW", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
+__all__ = ["FORMATS", "Style", "cell", "detect_style", "escape_controls", "header", "render", "write"]
 
 
 def detect_style(stream: TextIO, *, no_color: bool = False, color: bool | None = None) -> Style:
@@ -199,7 +198,7 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
         lines += [
             f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)} ({r.kind})"
             if r.url
-            else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({r.kind}; no URL)"
+            else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({r.kind}) {_md_escape(NO_URL)}"
             for r in result.references
         ]
         lines.append("")

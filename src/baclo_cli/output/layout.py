@@ -1,0 +1,173 @@
+"""One layout for every human table: what each cell says, how wide each column is, where lines break.
+
+Drawn by Rich on a terminal (``terminal_table``) and with plain spaces in a pipe (``plain_table``); both take
+their cells, widths and line breaks from here, so the two never disagree about what a table holds.
+
+On a terminal of a given width: short columns take what they need; the long text columns share the rest and
+wrap at word boundaries; a word is split only if it alone is wider than its column. When even the longest
+words cannot fit side by side, the table becomes stacked records (``Field: value`` blocks, like ``psql \\x``).
+In a pipe there is no width: every row stays on one line, for ``grep``, ``cut`` and ``column``.
+"""
+
+from __future__ import annotations
+
+from baclo_cli.answers.result import Result
+from baclo_cli.output.cells import cell, header, ref_numbers, sentence
+from baclo_cli.text import escape_controls
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from baclo_cli.knowledge.model import Reference
+
+# Cell values that mark a row as serious: drawn bold red where colour is on.
+SERIOUS = {"serious", "severe", "high", "major", "contraindicated", "boxed"}
+NARROW = 60  # below this many columns a table of more than two columns is shown as stacked records
+MAX_WORD = 24  # a column need not be wider than this to keep its longest word whole
+NO_URL = "(no URL: see 'baclo refs')"
+
+
+def display_width(text: str) -> int:
+    """Terminal cells ``text`` takes: East Asian wide characters two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def one_line(text: str) -> str:
+    """A cell's text as one safe line: control characters made visible, line breaks as spaces."""
+    return escape_controls(text).replace("\n", " ")
+
+
+class Grid:
+    """A table's headers and cells (text only), with the column widths chosen for the space available.
+
+    ``widths`` is None when the table should be shown as stacked records instead."""
+
+    __slots__ = ("heads", "rows", "widths")
+
+    def __init__(self, heads: list[str], rows: list[list[str]], widths: list[int] | None) -> None:
+        self.heads = heads
+        self.rows = rows
+        self.widths = widths
+
+    def lines_of(self, row: list[str]) -> list[list[str]]:
+        """Each cell of ``row`` broken into the lines its column allows (one line each without widths)."""
+        if self.widths is None:
+            return [[text] for text in row]
+        return [wrap(text, width) for text, width in zip(row, self.widths, strict=True)]
+
+
+def cells(table: Result, sources: bool, numbers: dict[str, int]) -> tuple[list[str], list[list[str]]]:
+    """Headers and cell texts of ``table`` (a ``Src`` column of citation numbers with ``sources``)."""
+    heads = [header(c) for c in table.columns] + (["Src"] if sources else [])
+    rows = []
+    for row in table.rows:
+        texts = [one_line(cell(row.get(c))) for c in table.columns]
+        if sources:
+            texts.append(ref_numbers(row, numbers))
+        rows.append(texts)
+    return heads, rows
+
+
+def lay_out(table: Result, sources: bool, numbers: dict[str, int], width: int | None, overhead: int) -> Grid:
+    """The grid for ``table`` in ``width`` terminal cells (None: unlimited), of which ``overhead`` go to
+    borders, padding and gaps between columns."""
+    heads, rows = cells(table, sources, numbers)
+    if width is None:
+        return Grid(heads, rows, [max(display_width(r[i]) for r in [heads, *rows]) for i in range(len(heads))])
+    if width < NARROW and len(heads) > 2:
+        return Grid(heads, rows, None)
+    return Grid(heads, rows, fit(heads, rows, width - overhead))
+
+
+def fit(heads: list[str], rows: list[list[str]], available: int) -> list[int] | None:
+    """Column widths that fit ``available`` cells, or None when the longest words cannot sit side by side."""
+    columns = range(len(heads))
+    natural = [max(display_width(r[i]) for r in [heads, *rows]) for i in columns]
+    if sum(natural) <= available:
+        return natural
+    least = [min(natural[i], max(min(_longest_word(r[i]), MAX_WORD) for r in [heads, *rows]) or 1) for i in columns]
+    if sum(least) > available:
+        return None
+    widths = list(least)
+    spare = available - sum(widths)
+    waiting = sorted(columns, key=lambda i: natural[i])  # short columns first: they take what they need
+    while waiting and spare > 0:
+        share = spare // len(waiting) or 1
+        i = waiting.pop(0)
+        grant = min(natural[i] - widths[i], share, spare)
+        widths[i] += grant
+        spare -= grant
+    return widths
+
+
+def _longest_word(text: str) -> int:
+    return max((display_width(word) for word in text.split()), default=0)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken at spaces; a longer word is split."""
+    if display_width(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        while display_width(word) > width:  # a word wider than the column: split it, as little as possible
+            if line:
+                lines.append(line)
+                line = ""
+            head, word = _split_at(word, width)
+            lines.append(head)
+        candidate = f"{line} {word}" if line else word
+        if display_width(candidate) <= width:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _split_at(word: str, width: int) -> tuple[str, str]:
+    taken = 0
+    for i, ch in enumerate(word):
+        taken += display_width(ch)
+        if taken > width:
+            return word[: max(i, 1)], word[max(i, 1) :]
+    return word, ""  # pragma: no cover - only called on words wider than width
+
+
+def stacked(grid: Grid, width: int) -> list[list[tuple[str, list[str]]]]:
+    """Stacked records: for each row, its non-empty fields as (label, lines wrapped to ``width``)."""
+    indent = 2  # continuation lines: a hanging indent, so a field's lines use nearly the whole width
+    records = []
+    for row in grid.rows:
+        fields = []
+        for head, text in zip(grid.heads, row, strict=True):
+            if not text:
+                continue
+            first, *rest = wrap(f"{head}: {text}", width)
+            rest = wrap(" ".join(rest), width - indent) if rest else []
+            fields.append((head, [first, *(" " * indent + line for line in rest)]))
+        records.append(fields)
+    return records
+
+
+def reference_parts(ref: Reference) -> tuple[str, str, str]:
+    """A reference as its number tag, its text and its address (or where to look when it has none): the one
+    form of a reference line, which every human format draws in its own way."""
+    text = one_line(f"{sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind})")
+    return f"[{ref.number}]", text, one_line(ref.url) if ref.url else NO_URL
+
+
+def reference_line(ref: Reference) -> str:
+    """``[3] Title. Publisher. (kind) URL``."""
+    return " ".join(reference_parts(ref))
