@@ -35,7 +35,7 @@ glossary:
 def all_text(kb: Knowledge) -> str:
     parts = []
     for topic in kb.topics.values():
-        parts += [topic.title, topic.summary, *(f.text() for f in topic.facts)]
+        parts += [topic.title, topic.summary, *(str(v) for f in topic.facts for v in f.fields.values())]
     parts += [f"{t.term} {t.definition}" for t in kb.glossary]
     return "\n".join(parts).lower()
 
@@ -43,7 +43,7 @@ def all_text(kb: Knowledge) -> str:
 def test_bundled_file_is_valid(kb: Knowledge) -> None:
     assert kb.drug.name == "baclofen"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", kb.drug.last_reviewed)
-    assert check_knowledge(yamlfile.parse_yaml(DATA)) == []
+    assert check_knowledge(yamlfile.parse_yaml_text(DATA.read_text(encoding="utf-8"), str(DATA))) == []
 
 
 def test_every_ref_resolves_and_every_reference_is_cited(kb: Knowledge) -> None:
@@ -156,7 +156,7 @@ ARTICLE_FACTS = {
 @pytest.mark.parametrize("topic", sorted(ARTICLE_FACTS))
 def test_each_article_section_has_its_facts(kb: Knowledge, topic: str) -> None:
     t = kb.topics[topic]
-    text = " ".join([t.title, t.summary, *(f.text() for f in t.facts)]).lower()
+    text = " ".join([t.title, t.summary, *(str(v) for f in t.facts for v in f.fields.values())]).lower()
     missing = [needle for needle in ARTICLE_FACTS[topic] if needle not in text]
     assert not missing, f"{topic} lacks {missing}"
 
@@ -289,3 +289,19 @@ def test_changed_file_is_reread(tmp_path: Path) -> None:
     time.sleep(0.01)
     path.write_text(MINIMAL.replace("title: Alpha", "title: Alpha two"), encoding="utf-8")
     assert load_knowledge(path).topics["alpha"].title == "Alpha two"
+
+
+def test_validate_finds_every_line_from_one_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with hundreds of problems is parsed for line numbers once, not once per problem."""
+    from baclo_cli.answers.validation import validation_result
+    from baclo_cli.knowledge import reader
+
+    text = DATA.read_text(encoding="utf-8").replace("evidence: label\n", "evidence: hearsay\n")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text, encoding="utf-8")
+    calls = []
+    compose = reader._compose
+    monkeypatch.setattr(reader, "_compose", lambda t: calls.append(1) or compose(t))
+    result = validation_result(broken)
+    assert len(result.rows) > 50 and all(isinstance(row["line"], int) for row in result.rows)
+    assert len(calls) <= 2  # duplicate keys walk the tree once, line numbers once

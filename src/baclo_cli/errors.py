@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # Exit codes, documented in README.md ("Exit codes").
-EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_DATA = 3

@@ -9,19 +9,25 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from baclo_cli.answers.result import Result
+from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.knowledge.load import check_text
-from baclo_cli.knowledge.reader import decode, line_of, read_bytes
+from baclo_cli.knowledge.reader import decode, lines_of, read_bytes
 
 
 def validation_result(path: str | os.PathLike[str]) -> Result:
     """Raises ``DataFileError`` for files that cannot be read or parsed; otherwise lists every problem."""
     text = decode(read_bytes(path), str(path))
     _, problems = check_text(text, str(path))
+    lines = lines_of(text, [p.path for p in problems])  # one parse of the file, however many problems
     rows: list[dict[str, Any]] = [
-        {"line": line_of(text, p.path) or "", "path": p.where, "problem": p.message} for p in problems
+        {"line": line or "", "path": p.where, "problem": p.message} for p, line in zip(problems, lines, strict=True)
     ]
-    payload = {"schema_version": 1, "file": str(path), "valid": not problems, "problems": [dict(r) for r in rows]}
+    payload = {
+        "schema_version": SCHEMA_VERSION,
+        "file": str(path),
+        "valid": not problems,
+        "problems": [dict(r) for r in rows],
+    }
     summary = f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}." if problems else f"{path}: valid."
     return Result(
         title="Knowledge file check",

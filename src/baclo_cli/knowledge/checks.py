@@ -1,6 +1,6 @@
 """Schema 1 of the knowledge file: what a valid file holds, checked problem by problem.
 
-``check_knowledge`` takes the plain data that YAML (or the JSON cache) gave and returns every problem it
+``check_knowledge`` takes the plain data that YAML gave and returns every problem it
 finds, each with the path of the offending value (``topics.withdrawal.facts[3].refs``), so that
 ``baclo validate`` can report them all at once.
 """

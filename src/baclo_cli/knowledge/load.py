@@ -117,11 +117,11 @@ def check_text(text: str, source: str) -> tuple[Any, list[Problem]]:
 
 
 def problems_error(path: PathLike, text: str, problems: list[Problem]) -> DataFileError:
-    from baclo_cli.knowledge.reader import line_of
+    from baclo_cli.knowledge.reader import lines_of
 
     first = problems[0]
     more = f" (and {len(problems) - 1} more; run 'baclo validate {path}')" if len(problems) > 1 else ""
-    return DataFileError(os.fspath(path), f"{first.describe()}{more}", line_of(text, first.path))
+    return DataFileError(os.fspath(path), f"{first.describe()}{more}", lines_of(text, [first.path])[0])
 
 
 __all__ = [

@@ -70,9 +70,6 @@ class Fact:
         out["refs"] = list(self.refs)
         return out
 
-    def text(self) -> str:
-        return " ".join(str(v) for v in self.fields.values())
-
 
 class QuizHint:
     """How to ask 'which of these' about a topic: facts matching ``where`` give right answers from ``answer``;
@@ -359,14 +356,15 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
 
 def search_documents(data: dict[str, Any]) -> list[tuple[str, str, str, str, list[str], str, str]]:
     """What ``baclo search`` looks through, worked out once when the file is checked (and cached): each topic
-    summary, fact and glossary entry as (topic, kind, name, text, refs, lower-case text, letters and digits)."""
-    import re
+    summary, fact and glossary entry as (topic, kind, name, text, refs, lower-case text, letters and digits:
+    ``text.normalise``, the one normaliser queries go through too)."""
+    from baclo_cli.text import normalise
 
     docs = []
 
     def add(topic: str, kind: str, name: str, text: str, refs: list[str]) -> None:
         hay = f"{name} {text}".lower()
-        docs.append((topic, kind, name, text, list(refs), hay, re.sub(r"[\W_]+", "", hay)))
+        docs.append((topic, kind, name, text, list(refs), hay, normalise(hay)))
 
     for topic_name, topic in data["topics"].items():
         add(topic_name, "summary", topic["title"], topic["summary"], [])

@@ -97,10 +97,6 @@ def parse_yaml_text(text: str, source: str) -> Any:
     return _plain(data, source)
 
 
-def parse_yaml(path: str | os.PathLike[str]) -> Any:
-    return parse_yaml_text(decode(read_bytes(path), os.fspath(path)), os.fspath(path))
-
-
 def _yaml_message(exc: Any) -> str:
     problem = str(exc.problem or exc.context or "invalid YAML")
     if "could not determine a constructor" in problem or "constructor for the tag" in problem:
@@ -185,11 +181,14 @@ def duplicate_keys(text: str) -> list[Problem]:
     return problems
 
 
-def line_of(text: str, data_path: tuple[str | int, ...]) -> int | None:
-    """The 1-based line where ``data_path`` sits in the YAML text, or None if it cannot be found."""
-    if not data_path:
-        return None
-    node = _compose(text)
+def lines_of(text: str, data_paths: list[tuple[str | int, ...]]) -> list[int | None]:
+    """The 1-based line where each of ``data_paths`` sits in the YAML text (None where it cannot be found),
+    from one parse of the text however many paths are asked."""
+    root = _compose(text) if any(data_paths) else None
+    return [_line_in(root, path) if path else None for path in data_paths]
+
+
+def _line_in(node: Any, data_path: tuple[str | int, ...]) -> int | None:
     line = None
     for part in data_path:
         if node is None:
