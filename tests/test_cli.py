@@ -1,4 +1,4 @@
-"""Every command in every format, through Typer's CliRunner: exit codes, parseable machine output."""
+"""Every command in every format, through the console script's entry point: exit codes, parseable output."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from baclo_cli.cli import app as cli
-from baclo_cli.cli.app import app
 
-from .conftest import write
+from .conftest import Baclo, write
 
 TOPIC_COMMANDS = ["mechanism", "uses", "side-effects", "withdrawal", "addiction", "studies", "dosing"]
 OTHER_COMMANDS = [["overview"], ["topics"], ["refs"], ["glossary"], ["search", "taper"], ["export"]]
@@ -23,15 +21,15 @@ FORMATS = ["table", "json", "yaml", "csv", "tsv", "markdown", "plain"]
 NOTICE = "Reference only, not medical advice"
 
 
-def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+def run(baclo: Baclo, *args: str) -> tuple[int, str, str]:
+    result = baclo.invoke(list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("args", ALL, ids=lambda a: " ".join(a))
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_every_command_in_every_format(runner: CliRunner, args: list[str], fmt: str) -> None:
-    code, out, err = run(runner, *args, "-f", fmt)
+def test_every_command_in_every_format(baclo: Baclo, args: list[str], fmt: str) -> None:
+    code, out, err = run(baclo, *args, "-f", fmt)
     assert code == 0, err
     assert out.strip()
     if fmt == "json":
@@ -54,8 +52,8 @@ def test_every_command_in_every_format(runner: CliRunner, args: list[str], fmt: 
         assert NOTICE in out
 
 
-def test_topic_json_shape(runner: CliRunner) -> None:
-    code, out, _ = run(runner, "withdrawal", "-f", "json")
+def test_topic_json_shape(baclo: Baclo) -> None:
+    code, out, _ = run(baclo, "withdrawal", "-f", "json")
     data = json.loads(out)
     assert code == 0
     assert list(data) == ["schema_version", "topic", "title", "summary", "section", "columns", "facts", "references"]
@@ -68,159 +66,159 @@ def test_topic_json_shape(runner: CliRunner) -> None:
     }
 
 
-def test_options_before_or_after_the_command(runner: CliRunner) -> None:
-    assert json.loads(run(runner, "-f", "json", "uses")[1])["topic"] == "uses"
-    assert json.loads(run(runner, "uses", "--format", "json")[1])["topic"] == "uses"
+def test_options_before_or_after_the_command(baclo: Baclo) -> None:
+    assert json.loads(run(baclo, "-f", "json", "uses")[1])["topic"] == "uses"
+    assert json.loads(run(baclo, "uses", "--format", "json")[1])["topic"] == "uses"
 
 
-def test_side_effect_filters(runner: CliRunner) -> None:
-    serious = json.loads(run(runner, "side-effects", "--serious", "-f", "json")[1])["facts"]
-    common = json.loads(run(runner, "side-effects", "--common", "-f", "json")[1])["facts"]
+def test_side_effect_filters(baclo: Baclo) -> None:
+    serious = json.loads(run(baclo, "side-effects", "--serious", "-f", "json")[1])["facts"]
+    common = json.loads(run(baclo, "side-effects", "--common", "-f", "json")[1])["facts"]
     assert serious and all(f["severity"] == "serious" for f in serious)
     assert common and all(f["severity"] == "common" for f in common)
-    assert run(runner, "side-effects", "--serious", "--common")[0] == 2
+    assert run(baclo, "side-effects", "--serious", "--common")[0] == 2
 
 
-def test_uses_off_label(runner: CliRunner) -> None:
-    facts = json.loads(run(runner, "uses", "--off-label", "-f", "json")[1])["facts"]
+def test_uses_off_label(baclo: Baclo) -> None:
+    facts = json.loads(run(baclo, "uses", "--off-label", "-f", "json")[1])["facts"]
     assert {f["condition"] for f in facts} == {
         "Musculoskeletal pain",
         "Gastroesophageal reflux disease",
         "Alcohol use disorder",
     }
     assert all("evidence" in f for f in facts)
-    table = run(runner, "uses", "--off-label")[1]
+    table = run(baclo, "uses", "--off-label")[1]
     assert "Evidence" in table
 
 
-def test_where_filter_and_bad_where(runner: CliRunner) -> None:
-    facts = json.loads(run(runner, "withdrawal", "--where", "aspect=symptom", "-f", "json")[1])["facts"]
+def test_where_filter_and_bad_where(baclo: Baclo) -> None:
+    facts = json.loads(run(baclo, "withdrawal", "--where", "aspect=symptom", "-f", "json")[1])["facts"]
     assert len(facts) == 6
-    code, _, err = run(runner, "withdrawal", "--where", "colour=red")
+    code, _, err = run(baclo, "withdrawal", "--where", "colour=red")
     assert code == 2 and "no field 'colour'" in err
-    assert run(runner, "withdrawal", "--where", "nonsense")[0] == 2
-    assert run(runner, "withdrawal", "--where", "aspect=nothing-like-this")[0] == 1
+    assert run(baclo, "withdrawal", "--where", "nonsense")[0] == 2
+    assert run(baclo, "withdrawal", "--where", "aspect=nothing-like-this")[0] == 1
 
 
-def test_show_any_topic_and_unknown_topic(runner: CliRunner) -> None:
-    assert json.loads(run(runner, "show", "studies", "-f", "json")[1])["topic"] == "studies"
-    code, _, err = run(runner, "show", "astrology")
+def test_show_any_topic_and_unknown_topic(baclo: Baclo) -> None:
+    assert json.loads(run(baclo, "show", "studies", "-f", "json")[1])["topic"] == "studies"
+    code, _, err = run(baclo, "show", "astrology")
     assert code == 2
     assert "unknown topic 'astrology'" in err and "withdrawal" in err
 
 
-def test_plain_baclo_is_the_overview(runner: CliRunner) -> None:
-    code, out, _ = run(runner)
+def test_plain_baclo_is_the_overview(baclo: Baclo) -> None:
+    code, out, _ = run(baclo)
     assert code == 0
     assert "overview" in out.lower() and "withdrawal" in out
-    data = json.loads(run(runner, "-f", "json")[1])
+    data = json.loads(run(baclo, "-f", "json")[1])
     assert data["drug"]["name"] == "baclofen"
     assert {t["topic"] for t in data["topics"]} >= set(TOPIC_COMMANDS)
 
 
-def test_search_ranks_and_reports(runner: CliRunner) -> None:
-    code, out, _ = run(runner, "search", "taper", "-f", "json")
+def test_search_ranks_and_reports(baclo: Baclo) -> None:
+    code, out, _ = run(baclo, "search", "taper", "-f", "json")
     hits = json.loads(out)["hits"]
     assert code == 0 and hits
     assert all("taper" in (h["name"] + " " + h["text"]).lower() for h in hits)
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
     assert {"topic", "kind", "name", "text", "refs"} <= set(hits[0])
-    upper = json.loads(run(runner, "search", "TAPER", "-f", "json")[1])["hits"]
+    upper = json.loads(run(baclo, "search", "TAPER", "-f", "json")[1])["hits"]
     assert upper == hits
 
 
-def test_search_no_hit_and_empty(runner: CliRunner) -> None:
-    code, out, err = run(runner, "search", "zebrafish")
+def test_search_no_hit_and_empty(baclo: Baclo) -> None:
+    code, out, err = run(baclo, "search", "zebrafish")
     assert code == 1 and out == "" and "nothing matches" in err
-    assert run(runner, "search", "   ")[0] == 2
-    assert run(runner, "search")[0] == 2
+    assert run(baclo, "search", "   ")[0] == 2
+    assert run(baclo, "search")[0] == 2
 
 
-def test_glossary_lookup(runner: CliRunner) -> None:
-    data = json.loads(run(runner, "glossary", "dorsolateral prefrontal cortex", "-f", "json")[1])["terms"]
+def test_glossary_lookup(baclo: Baclo) -> None:
+    data = json.loads(run(baclo, "glossary", "dorsolateral prefrontal cortex", "-f", "json")[1])["terms"]
     assert [d["term"] for d in data] == ["dlPFC"]
-    code, _, err = run(runner, "glossary", "flux capacitor")
+    code, _, err = run(baclo, "glossary", "flux capacitor")
     assert code == 1 and "no glossary term" in err
-    terms = json.loads(run(runner, "glossary", "--topic", "withdrawal", "-f", "json")[1])["terms"]
+    terms = json.loads(run(baclo, "glossary", "--topic", "withdrawal", "-f", "json")[1])["terms"]
     assert terms and all("withdrawal" in t["topics"] for t in terms)
 
 
-def test_sources_show_numbers_and_reference_list(runner: CliRunner) -> None:
-    refs = json.loads(run(runner, "refs", "-f", "json")[1])["references"]
+def test_sources_show_numbers_and_reference_list(baclo: Baclo) -> None:
+    refs = json.loads(run(baclo, "refs", "-f", "json")[1])["references"]
     numbers = {r["id"]: r["number"] for r in refs}
-    out = run(runner, "withdrawal", "--sources", "-f", "plain")[1]
+    out = run(baclo, "withdrawal", "--sources", "-f", "plain")[1]
     first = out.splitlines()[0]
     assert first.endswith(f"[{numbers['leora-2024']},{numbers['statpearls']}]")
     assert f"[{numbers['dailymed-intrathecal']}] " in out
-    table = run(runner, "withdrawal", "--sources")[1]
+    table = run(baclo, "withdrawal", "--sources")[1]
     assert "Sources" in table and "https://" in table
 
 
-def test_refs_are_numbered_in_order(runner: CliRunner) -> None:
-    refs = json.loads(run(runner, "refs", "-f", "json")[1])["references"]
+def test_refs_are_numbered_in_order(baclo: Baclo) -> None:
+    refs = json.loads(run(baclo, "refs", "-f", "json")[1])["references"]
     assert [r["number"] for r in refs] == list(range(1, len(refs) + 1))
 
 
-def test_export_holds_everything(runner: CliRunner, kb: object) -> None:
-    data = json.loads(run(runner, "export", "-f", "json")[1])
+def test_export_holds_everything(baclo: Baclo, kb: object) -> None:
+    data = json.loads(run(baclo, "export", "-f", "json")[1])
     assert set(data) >= {"drug", "topics", "glossary", "references"}
     assert set(data["topics"]) >= set(TOPIC_COMMANDS)
-    csv_rows = list(csv.DictReader(io.StringIO(run(runner, "export", "-f", "csv")[1])))
+    csv_rows = list(csv.DictReader(io.StringIO(run(baclo, "export", "-f", "csv")[1])))
     total = sum(len(t["facts"]) for t in data["topics"].values()) + len(data["glossary"])
     assert len(csv_rows) == total
 
 
-def test_data_option_and_env(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_option_and_env(baclo: Baclo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from .test_knowledge import MINIMAL
 
     path = write(tmp_path, "mini.yaml", MINIMAL)
-    assert json.loads(run(runner, "--data", str(path), "topics", "-f", "json")[1])["topics"][0]["topic"] == "alpha"
-    assert json.loads(run(runner, "show", "alpha", "--data", str(path), "-f", "json")[1])["title"] == "Alpha"
+    assert json.loads(run(baclo, "--data", str(path), "topics", "-f", "json")[1])["topics"][0]["topic"] == "alpha"
+    assert json.loads(run(baclo, "show", "alpha", "--data", str(path), "-f", "json")[1])["title"] == "Alpha"
     monkeypatch.setenv("BACLO_DATA", str(path))
-    assert json.loads(run(runner, "topics", "-f", "json")[1])["topics"][0]["topic"] == "alpha"
+    assert json.loads(run(baclo, "topics", "-f", "json")[1])["topics"][0]["topic"] == "alpha"
 
 
-def test_bad_data_file_exit_3_one_line(runner: CliRunner, tmp_path: Path) -> None:
+def test_bad_data_file_exit_3_one_line(baclo: Baclo, tmp_path: Path) -> None:
     path = write(tmp_path, "bad.yaml", "topics: [\n")
-    code, out, err = run(runner, "--data", str(path), "uses")
+    code, out, err = run(baclo, "--data", str(path), "uses")
     assert code == 3 and out == ""
     assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err
 
 
-def test_validate_command(runner: CliRunner, tmp_path: Path) -> None:
-    code, out, _ = run(runner, "validate")
+def test_validate_command(baclo: Baclo, tmp_path: Path) -> None:
+    code, out, _ = run(baclo, "validate")
     assert code == 0 and "valid" in out
     from .test_knowledge import MINIMAL
 
     bad = write(tmp_path, "bad.yaml", MINIMAL.replace("refs: [r1]}", "refs: [nope]}"))
-    code, out, _ = run(runner, "validate", str(bad), "-f", "json")
+    code, out, _ = run(baclo, "validate", str(bad), "-f", "json")
     report = json.loads(out)
     assert code == 3 and report["valid"] is False
     assert report["problems"][0]["path"] == "topics.alpha.facts[0].refs[0]"
     assert report["problems"][0]["line"] == 8
-    code, _, err = run(runner, "validate", str(tmp_path / "missing.yaml"))
+    code, _, err = run(baclo, "validate", str(tmp_path / "missing.yaml"))
     assert code == 3 and "no such file" in err
 
 
-def test_usage_errors_exit_2(runner: CliRunner) -> None:
-    assert run(runner, "no-such-command")[0] == 2
-    assert run(runner, "uses", "--bogus")[0] == 2
-    assert run(runner, "uses", "-f", "xml")[0] == 2
+def test_usage_errors_exit_2(baclo: Baclo) -> None:
+    assert run(baclo, "no-such-command")[0] == 2
+    assert run(baclo, "uses", "--bogus")[0] == 2
+    assert run(baclo, "uses", "-f", "xml")[0] == 2
 
 
-def test_version(runner: CliRunner) -> None:
-    code, out, _ = run(runner, "--version")
+def test_version(baclo: Baclo) -> None:
+    code, out, _ = run(baclo, "--version")
     assert code == 0 and out.startswith("baclo ")
 
 
-def test_every_command_has_help_and_is_in_readme(runner: CliRunner) -> None:
+def test_every_command_has_help_and_is_in_readme(baclo: Baclo) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for command in app.registered_commands:
+    for command in cli.app.registered_commands:
         assert command.name, command
         assert command.help or (command.callback and command.callback.__doc__), command.name
         assert f"baclo {command.name}" in readme, f"README does not show 'baclo {command.name}'"
-        code, out, _ = run(runner, command.name, "--help")
+        code, out, _ = run(baclo, command.name, "--help")
         assert code == 0 and "Usage:" in out
 
 

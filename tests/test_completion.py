@@ -4,16 +4,12 @@ driven through the environment their scripts set (the shells themselves need not
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-_SIBLING = Path(sys.executable).with_name("baclo")
-BACLO = str(_SIBLING) if _SIBLING.exists() else (shutil.which("baclo") or "")
-pytestmark = pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
+from .conftest import BACLO
 
 
 @pytest.fixture

@@ -17,13 +17,11 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from baclo_cli.answers import topics as query
 from baclo_cli.answers.dose import dose_check_result
 from baclo_cli.answers.search import search_result
 from baclo_cli.answers.validation import validation_result
-from baclo_cli.cli.app import app
 from baclo_cli.errors import BacloError, DataFileError
 from baclo_cli.knowledge import cache
 from baclo_cli.knowledge.load import load_knowledge
@@ -31,7 +29,7 @@ from baclo_cli.output.render import FORMATS, Style, render
 from baclo_cli.study import scheduler
 from baclo_cli.study.cards import flashcards_result, make_cards, make_quiz
 
-from .conftest import DATA, write
+from .conftest import DATA, Baclo, write
 from .test_knowledge import MINIMAL
 
 DOCUMENTED = {0, 1, 2, 3, 4, 5}
@@ -223,8 +221,8 @@ WORDS = [
 
 @PROFILE
 @given(args=st.lists(st.sampled_from(WORDS), max_size=6), command=st.sampled_from(COMMANDS))
-def test_random_argument_lists_end_in_a_documented_exit(runner: CliRunner, command: str, args: list[str]) -> None:
-    result = runner.invoke(app, [command, *args], input="")
+def test_random_argument_lists_end_in_a_documented_exit(baclo: Baclo, command: str, args: list[str]) -> None:
+    result = baclo.invoke([command, *args], input="")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert result.exit_code in DOCUMENTED | {130}, (command, args, result.stderr)
@@ -255,11 +253,11 @@ def test_any_review_state_is_read_or_set_aside(tmp_path: Path, state: Any, raw: 
 
 @PROFILE
 @given(cards=st.dictionaries(st.text(max_size=5), JSONISH, max_size=3))
-def test_review_stats_with_random_card_entries(runner: CliRunner, tmp_path: Path, cards: Any) -> None:
+def test_review_stats_with_random_card_entries(baclo: Baclo, tmp_path: Path, cards: Any) -> None:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     (home / "review.json").write_text(json.dumps({"format": "baclo-review", "version": 1, "cards": cards}))
-    result = runner.invoke(app, ["review", "--stats", "-f", "json", "--today", "2026-11-29"])
+    result = baclo.invoke(["review", "--stats", "-f", "json", "--today", "2026-11-29"])
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count("\n") <= 1
 
@@ -323,13 +321,13 @@ def test_crafted_cache_files_are_ignored_quickly(tmp_path: Path, blob: bytes) ->
 # --- output as an attack surface -----------------------------------------------------------------------------
 
 
-def test_control_characters_are_refused_by_validate_and_escaped_in_messages(runner: CliRunner, tmp_path: Path) -> None:
+def test_control_characters_are_refused_by_validate_and_escaped_in_messages(baclo: Baclo, tmp_path: Path) -> None:
     hostile = MINIMAL.replace("Alpha summary.", '"Alpha \\e]52;c;aGk=\\a summary."')
     path = write(tmp_path, "k.yaml", hostile)
-    result = runner.invoke(app, ["validate", str(path), "-f", "json"])
+    result = baclo.invoke(["validate", str(path), "-f", "json"])
     assert result.exit_code == 3
     assert "control character" in json.loads(result.stdout)["problems"][0]["problem"]
-    result = runner.invoke(app, ["search", "\x1b]52;c;aGk=\x07"])
+    result = baclo.invoke(["search", "\x1b]52;c;aGk=\x07"])
     assert result.exit_code == 1 and "\x1b" not in result.stderr and "\\x1b" in result.stderr
 
 
@@ -339,13 +337,13 @@ def test_ids_with_a_trailing_newline_are_refused(tmp_path: Path) -> None:
         load_knowledge(write(tmp_path, "k.yaml", text))
 
 
-def test_spreadsheet_formulas_are_neutralised_but_numbers_stay_numbers(tmp_path: Path, runner: CliRunner) -> None:
+def test_spreadsheet_formulas_are_neutralised_but_numbers_stay_numbers(tmp_path: Path, baclo: Baclo) -> None:
     text = MINIMAL.replace("value: first", 'value: "=HYPERLINK(\\"http://x\\")"').replace(
         "{name: one,", '{name: "-5", other: "@SUM(A1)", neg: -3,'
     )
     path = write(tmp_path, "k.yaml", text)
     for fmt, sep in (("csv", ","), ("tsv", "\t")):
-        out = runner.invoke(app, ["--data", str(path), "show", "alpha", "-f", fmt]).stdout
+        out = baclo.invoke(["--data", str(path), "show", "alpha", "-f", fmt]).stdout
         import csv
         import io
 
@@ -354,6 +352,6 @@ def test_spreadsheet_formulas_are_neutralised_but_numbers_stay_numbers(tmp_path:
         assert row["name"] == "-5" and row["neg"] == "-3"
 
 
-def test_deck_name_must_be_one_line(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["flashcards", "-f", "tsv", "--deck", "mine\n#deck:evil"])
+def test_deck_name_must_be_one_line(baclo: Baclo) -> None:
+    result = baclo.invoke(["flashcards", "-f", "tsv", "--deck", "mine\n#deck:evil"])
     assert result.exit_code == 2 and "single line" in result.stderr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import BACLO
+
 ROOT = Path(__file__).resolve().parents[1]
-BACLO = shutil.which("baclo") or str(Path(sys.executable).with_name("baclo"))
 
 
 def baclo(*args: str, cwd: Path, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -47,7 +47,6 @@ def test_man_page_is_generated_from_the_command_table() -> None:
         assert f".SS baclo {command.name.replace('-', chr(92) + '-')}" in page
 
 
-@pytest.mark.skipif(shutil.which("man") is None, reason="man is not installed")
 def test_man_renders_the_page(tmp_path: Path) -> None:
     done = subprocess.run(
         ["man", "-l", str(ROOT / "man" / "baclo.1")],
@@ -59,7 +58,6 @@ def test_man_renders_the_page(tmp_path: Path) -> None:
     assert done.returncode == 0 and "dose-check" in done.stdout
 
 
-@pytest.mark.skipif(not Path(BACLO).exists(), reason="baclo console script not installed")
 def test_installed_script_runs_from_another_folder(tmp_path: Path) -> None:
     result = baclo("side-effects", "--serious", "-f", "csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -67,7 +65,6 @@ def test_installed_script_runs_from_another_folder(tmp_path: Path) -> None:
     assert "serious" in result.stdout
 
 
-@pytest.mark.skipif(not Path(BACLO).exists(), reason="baclo console script not installed")
 def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     for command in (f"'{BACLO}' export -f json | head -c 20", f"'{BACLO}' side-effects | head -1"):
         result = subprocess.run(
@@ -78,7 +75,6 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
         assert result.stdout
 
 
-@pytest.mark.skipif(not Path(BACLO).exists(), reason="baclo console script not installed")
 @pytest.mark.parametrize("env", [{"LANG": "C", "LC_ALL": "C"}, {"PYTHONIOENCODING": "ascii"}, {"TERM": "dumb"}])
 def test_poor_locales_still_print(tmp_path: Path, env: dict[str, str]) -> None:
     for args in (["side-effects"], ["withdrawal", "-f", "json"], ["refs", "-f", "plain"]):
@@ -88,7 +84,6 @@ def test_poor_locales_still_print(tmp_path: Path, env: dict[str, str]) -> None:
         assert result.stdout
 
 
-@pytest.mark.skipif(not Path(BACLO).exists(), reason="baclo console script not installed")
 def test_real_errors_are_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("topics: {\n", encoding="utf-8")

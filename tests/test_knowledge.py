@@ -299,9 +299,14 @@ def test_validate_finds_every_line_from_one_parse(tmp_path: Path, monkeypatch: p
     text = DATA.read_text(encoding="utf-8").replace("evidence: label\n", "evidence: hearsay\n")
     broken = tmp_path / "broken.yaml"
     broken.write_text(text, encoding="utf-8")
-    calls = []
+    calls: list[str] = []
     compose = reader._compose
-    monkeypatch.setattr(reader, "_compose", lambda t: calls.append(1) or compose(t))
+
+    def counted(text: str) -> object:
+        calls.append(text)
+        return compose(text)
+
+    monkeypatch.setattr(reader, "_compose", counted)
     result = validation_result(broken)
     assert len(result.rows) > 50 and all(isinstance(row["line"], int) for row in result.rows)
     assert len(calls) <= 2  # duplicate keys walk the tree once, line numbers once

@@ -8,26 +8,26 @@ import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from baclo_cli.answers.dose import parse_dose
-from baclo_cli.cli.app import app
 from baclo_cli.errors import BadValue
 from baclo_cli.knowledge.load import Knowledge
+
+from .conftest import Baclo
 
 NEW_TOPICS = ["identity", "formulations", "warnings", "pharmacokinetics", "interactions", "pregnancy", "overdose"]
 FORMATS = ["table", "json", "yaml", "csv", "tsv", "markdown", "plain"]
 
 
-def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+def run(baclo: Baclo, *args: str) -> tuple[int, str, str]:
+    result = baclo.invoke(list(args))
     return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("topic", [*NEW_TOPICS, "pk", "disputes"])
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_new_commands_in_every_format(runner: CliRunner, topic: str, fmt: str) -> None:
-    code, out, err = run(runner, topic, "-f", fmt)
+def test_new_commands_in_every_format(baclo: Baclo, topic: str, fmt: str) -> None:
+    code, out, err = run(baclo, topic, "-f", fmt)
     assert code == 0, err
     assert out.strip()
     if fmt == "json":
@@ -45,12 +45,12 @@ def test_every_new_row_is_cited_with_urls(kb: Knowledge, topic: str) -> None:
             assert reference.url.startswith(("https://", "http://")) or reference.note
 
 
-def test_pk_is_an_alias(runner: CliRunner) -> None:
-    assert run(runner, "pk", "-f", "json")[1] == run(runner, "pharmacokinetics", "-f", "json")[1]
+def test_pk_is_an_alias(baclo: Baclo) -> None:
+    assert run(baclo, "pk", "-f", "json")[1] == run(baclo, "pharmacokinetics", "-f", "json")[1]
 
 
-def test_identity_content(runner: CliRunner) -> None:
-    facts = {f["attribute"]: f["value"] for f in json.loads(run(runner, "identity", "-f", "json")[1])["facts"]}
+def test_identity_content(baclo: Baclo) -> None:
+    facts = {f["attribute"]: f["value"] for f in json.loads(run(baclo, "identity", "-f", "json")[1])["facts"]}
     assert facts["Molecular formula"] == "C10H12ClNO2"
     assert facts["Molecular weight"] == "213.66"
     assert facts["CAS registry number"] == "1134-47-0"
@@ -60,31 +60,31 @@ def test_identity_content(runner: CliRunner) -> None:
         assert brand in facts["US brand names"]
 
 
-def test_overview_shows_identity(runner: CliRunner) -> None:
-    data = json.loads(run(runner, "overview", "-f", "json")[1])
+def test_overview_shows_identity(baclo: Baclo) -> None:
+    data = json.loads(run(baclo, "overview", "-f", "json")[1])
     assert data["identity"]["topic"] == "identity"
-    assert "Identity" in run(runner, "overview")[1]
+    assert "Identity" in run(baclo, "overview")[1]
 
 
-def test_boxed_warning_and_year(runner: CliRunner) -> None:
-    boxed = json.loads(run(runner, "warnings", "--where", "kind=boxed", "-f", "json")[1])["facts"]
+def test_boxed_warning_and_year(baclo: Baclo) -> None:
+    boxed = json.loads(run(baclo, "warnings", "--where", "kind=boxed", "-f", "json")[1])["facts"]
     text = " ".join(f["detail"] for f in boxed)
     assert "T-6" in text and "2002" in text and "rhabdomyolysis" in text
 
 
-def test_interactions_cover_the_label_classes(runner: CliRunner) -> None:
-    drugs = " ".join(f["drug"] for f in json.loads(run(runner, "interactions", "-f", "json")[1])["facts"]).lower()
+def test_interactions_cover_the_label_classes(baclo: Baclo) -> None:
+    drugs = " ".join(f["drug"] for f in json.loads(run(baclo, "interactions", "-f", "json")[1])["facts"]).lower()
     for name in ("alcohol", "opioid", "tricyclic", "mao", "lithium", "levodopa", "antihypertensive"):
         assert name in drugs
 
 
-def test_off_label_shows_evidence(runner: CliRunner) -> None:
-    rows = list(csv.DictReader(io.StringIO(run(runner, "uses", "--off-label", "-f", "csv")[1])))
+def test_off_label_shows_evidence(baclo: Baclo) -> None:
+    rows = list(csv.DictReader(io.StringIO(run(baclo, "uses", "--off-label", "-f", "csv")[1])))
     assert rows and all(r["evidence"] for r in rows)
 
 
-def test_disputes_pair_values_with_sources(runner: CliRunner) -> None:
-    claims = json.loads(run(runner, "disputes", "-f", "json")[1])["claims"]
+def test_disputes_pair_values_with_sources(baclo: Baclo) -> None:
+    claims = json.loads(run(baclo, "disputes", "-f", "json")[1])["claims"]
     groups: dict[str, list[Any]] = {}
     for claim in claims:
         groups.setdefault(str(claim["dispute"]), []).append(claim)
@@ -105,17 +105,17 @@ def test_disputes_pair_values_with_sources(runner: CliRunner) -> None:
 
 
 @pytest.mark.parametrize("bad", ["abc", "0", "0mg", "80kg", "80 tablets", "1e9", "nan", "inf", "", "5mg5"])
-def test_dose_check_bad_input_is_usage_error(runner: CliRunner, bad: str) -> None:
-    code, out, err = run(runner, "dose-check", bad)
+def test_dose_check_bad_input_is_usage_error(baclo: Baclo, bad: str) -> None:
+    code, out, err = run(baclo, "dose-check", bad)
     assert code == 2, (bad, out, err)
     assert out == "" and err.count("\n") == 1
 
 
-def test_dose_check_negative_and_bad_options(runner: CliRunner) -> None:
-    assert run(runner, "dose-check", "--", "-5")[0] == 2
-    assert run(runner, "dose-check", "80", "--route", "rectal")[0] == 2
-    assert run(runner, "dose-check", "80", "--per", "week")[0] == 2
-    assert run(runner, "dose-check", "80", "--renal", "bad")[0] == 2
+def test_dose_check_negative_and_bad_options(baclo: Baclo) -> None:
+    assert run(baclo, "dose-check", "--", "-5")[0] == 2
+    assert run(baclo, "dose-check", "80", "--route", "rectal")[0] == 2
+    assert run(baclo, "dose-check", "80", "--per", "week")[0] == 2
+    assert run(baclo, "dose-check", "80", "--renal", "bad")[0] == 2
 
 
 def test_parse_dose_units() -> None:

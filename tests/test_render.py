@@ -17,6 +17,8 @@ from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.output.render import Style, detect_style, render, to_ascii, write
 from baclo_cli.output.yaml_writer import dump
 
+from .conftest import Baclo
+
 GOLDEN = Path(__file__).parent / "golden"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BOX = set("─│╭╮╰╯┌┐└┘├┤┬┴┼━┃")
@@ -138,14 +140,9 @@ def test_yaml_writer_round_trips_through_pyyaml(value: object, ascii_only: bool)
 @pytest.mark.parametrize(
     "args", [["export"], ["refs"], ["topics"], ["glossary"], ["disputes"], ["search", "kidney"], ["dose-check", "90"]]
 )
-def test_yaml_output_is_the_json_output(args: list[str]) -> None:
-    from typer.testing import CliRunner
-
-    from baclo_cli.cli.app import app
-
-    runner = CliRunner()
-    as_json = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
-    assert yaml.safe_load(runner.invoke(app, [*args, "-f", "yaml"]).stdout) == as_json
+def test_yaml_output_is_the_json_output(baclo: Baclo, args: list[str]) -> None:
+    as_json = json.loads(baclo.invoke([*args, "-f", "json"]).stdout)
+    assert yaml.safe_load(baclo.invoke([*args, "-f", "yaml"]).stdout) == as_json
 
 
 def test_piped_table_aligns_wide_and_combining_characters() -> None:

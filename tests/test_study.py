@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,18 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from baclo_cli.cli.app import app
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.study import scheduler
 from baclo_cli.study.cards import Card, _overlaps, all_questions, make_cards, make_quiz, normalise
 
+from .conftest import BACLO, Baclo
+
 DAY = datetime.date(2026, 11, 29)
 
 
-def run(runner: CliRunner, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), input=stdin)
+def run(baclo: Baclo, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = baclo.invoke(list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -84,32 +83,32 @@ def test_seed_determinism(kb: Knowledge) -> None:
     assert make_quiz(kb, None, 5, 42) == first[:5]
 
 
-def test_quiz_json_prints_key_without_asking(runner: CliRunner) -> None:
-    code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "3", "-f", "json")
+def test_quiz_json_prints_key_without_asking(baclo: Baclo) -> None:
+    code, out, _ = run(baclo, "quiz", "--seed", "7", "--count", "3", "-f", "json")
     data = json.loads(out)
     assert code == 0 and data["seed"] == 7 and len(data["questions"]) == 3
     for q in data["questions"]:
         assert q["answer"] and q["refs"]
-    assert out == run(runner, "quiz", "--seed", "7", "--count", "3", "-f", "json")[1]
+    assert out == run(baclo, "quiz", "--seed", "7", "--count", "3", "-f", "json")[1]
 
 
-def test_quiz_from_stdin(runner: CliRunner) -> None:
-    data = json.loads(run(runner, "quiz", "--seed", "7", "--count", "2", "-f", "json")[1])
+def test_quiz_from_stdin(baclo: Baclo) -> None:
+    data = json.loads(run(baclo, "quiz", "--seed", "7", "--count", "2", "-f", "json")[1])
     answers = "\n".join(q["answer"] for q in data["questions"]) + "\n"
-    code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "2", stdin=answers)
+    code, out, _ = run(baclo, "quiz", "--seed", "7", "--count", "2", stdin=answers)
     assert code == 0
     assert out.rstrip().endswith("Score: 2/2 (100%)")
     assert "Source: [" in out
-    code, out, _ = run(runner, "quiz", "--seed", "7", "--count", "2", stdin="x\n")
+    code, out, _ = run(baclo, "quiz", "--seed", "7", "--count", "2", stdin="x\n")
     # Input ends after one answer: the session stops there with the score so far, still exit 0.
     assert code == 0 and out.rstrip().endswith("Stopped. Score so far: 0/1 (0%) of 2 questions.")
 
 
-def test_quiz_topic_filter_and_bad_topic(runner: CliRunner) -> None:
-    data = json.loads(run(runner, "quiz", "-t", "withdrawal", "-n", "3", "--seed", "1", "-f", "json")[1])
+def test_quiz_topic_filter_and_bad_topic(baclo: Baclo) -> None:
+    data = json.loads(run(baclo, "quiz", "-t", "withdrawal", "-n", "3", "--seed", "1", "-f", "json")[1])
     assert {q["topic"] for q in data["questions"]} == {"withdrawal"}
-    assert run(runner, "quiz", "-t", "astrology")[0] == 2
-    assert run(runner, "quiz", "-n", "0")[0] == 2
+    assert run(baclo, "quiz", "-t", "astrology")[0] == 2
+    assert run(baclo, "quiz", "-n", "0")[0] == 2
 
 
 # --- flashcards ------------------------------------------------------------------------------------------
@@ -123,8 +122,8 @@ def test_one_card_per_fact_with_citation(kb: Knowledge) -> None:
         assert card.back.rstrip().endswith("]") and "[" in card.back
 
 
-def test_anki_tsv(runner: CliRunner) -> None:
-    code, out, _ = run(runner, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")
+def test_anki_tsv(baclo: Baclo) -> None:
+    code, out, _ = run(baclo, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")
     lines = out.splitlines()
     assert code == 0
     header = ["#separator:tab", "#html:false", "#deck:Baclofen", "#tags:baclo", "#tags column:3", "#guid column:4"]
@@ -136,7 +135,7 @@ def test_anki_tsv(runner: CliRunner) -> None:
     # The GUID is unique, and stable across runs and knowledge-file versions: a re-import updates in place.
     guids = [r[3] for r in rows]
     assert len(set(guids)) == len(guids) and all(g.startswith("baclo-") for g in guids)
-    again = run(runner, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")[1]
+    again = run(baclo, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")[1]
     assert again == out
     for row in rows:  # citations in number order
         cited = row[1].split(" Sources: ")[0].rsplit("[", 1)[1].rstrip("]")
@@ -145,8 +144,8 @@ def test_anki_tsv(runner: CliRunner) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "markdown"])
-def test_flashcards_other_formats(runner: CliRunner, fmt: str) -> None:
-    code, out, _ = run(runner, "flashcards", "-t", "uses", "-f", fmt)
+def test_flashcards_other_formats(baclo: Baclo, fmt: str) -> None:
+    code, out, _ = run(baclo, "flashcards", "-t", "uses", "-f", fmt)
     assert code == 0 and "Multiple sclerosis" in out
     if fmt == "json":
         assert all({"id", "front", "back", "refs"} <= set(c) for c in json.loads(out)["cards"])
@@ -246,9 +245,9 @@ def test_leitner_progress_migrates_without_losing_history(tmp_path: Path) -> Non
     assert saved["version"] == 2 and saved["cards"]["c1"]["reviews"] == 3 and len(saved["cards"]["c1"]["history"]) == 3
 
 
-def test_review_stats_show_retention_and_forecast(runner: CliRunner) -> None:
-    run(runner, "review", "-t", "withdrawal", "--new", "3", "--today", "2026-11-29", stdin="good\nagain\neasy\n")
-    stats = json.loads(run(runner, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-29", "-f", "json")[1])
+def test_review_stats_show_retention_and_forecast(baclo: Baclo) -> None:
+    run(baclo, "review", "-t", "withdrawal", "--new", "3", "--today", "2026-11-29", stdin="good\nagain\neasy\n")
+    stats = json.loads(run(baclo, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-29", "-f", "json")[1])
     assert stats["retention_30_days"] == round(2 / 3, 3)
     # again: tomorrow; good: in a few days; easy: beyond the week the forecast covers
     assert sum(stats["forecast"].values()) == 2 and len(stats["forecast"]) == 7
@@ -340,65 +339,65 @@ def test_parallel_review_sessions_lose_no_answer(tmp_path: Path) -> None:
     assert sum(e["lapses"] for e in state["cards"].values()) == sum(given) - sum(knew)
 
 
-def test_review_session_from_stdin(runner: CliRunner, tmp_path: Path) -> None:
-    code, out, _ = run(runner, "review", "-t", "withdrawal", "--new", "2", "--today", "2026-11-29", stdin="y\nn\n")
+def test_review_session_from_stdin(baclo: Baclo, tmp_path: Path) -> None:
+    code, out, _ = run(baclo, "review", "-t", "withdrawal", "--new", "2", "--today", "2026-11-29", stdin="y\nn\n")
     assert code == 0 and "Reviewed 2 cards, knew 1." in out
-    stats = json.loads(run(runner, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-30", "-f", "json")[1])
+    stats = json.loads(run(baclo, "review", "--stats", "-t", "withdrawal", "--today", "2026-11-30", "-f", "json")[1])
     assert stats["reviews"] == 2 and stats["retention_30_days"] == 0.5
     assert stats["due"] == 1 and stats["new"] == stats["cards"] - 2
     assert Path(stats["state_file"]).parent == tmp_path / "home"
-    code, out, _ = run(runner, "review", "-t", "withdrawal", "--new", "0", "--today", "2026-11-29")
+    code, out, _ = run(baclo, "review", "-t", "withdrawal", "--new", "0", "--today", "2026-11-29")
     assert code == 0 and "Nothing to review today" in out
 
 
-def test_review_reports_corrupt_state(runner: CliRunner, tmp_path: Path) -> None:
+def test_review_reports_corrupt_state(baclo: Baclo, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "review.json").write_text("garbage", encoding="utf-8")
-    code, _, err = run(runner, "review", "--stats")  # only reads: says so, leaves the file alone
+    code, _, err = run(baclo, "review", "--stats")  # only reads: says so, leaves the file alone
     assert code == 0 and "left as it is" in err and (home / "review.json").exists()
-    code, _, err = run(runner, "review", "--today", "2026-11-29", "-n", "1", stdin="y\n")
+    code, _, err = run(baclo, "review", "--today", "2026-11-29", "-n", "1", stdin="y\n")
     assert code == 0 and "moved it to" in err
     assert list(home.glob("review.json.corrupt-*"))
 
 
-def test_review_survives_damaged_memory_and_newer_files(runner: CliRunner, tmp_path: Path) -> None:
+def test_review_survives_damaged_memory_and_newer_files(baclo: Baclo, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    run(runner, "review", "-t", "withdrawal", "--new", "1", "--today", "2026-11-29", stdin="good\n")
+    run(baclo, "review", "-t", "withdrawal", "--new", "1", "--today", "2026-11-29", stdin="good\n")
     path = home / "review.json"
     state = json.loads(path.read_text(encoding="utf-8"))
     card = next(iter(state["cards"].values()))
     card["fsrs"] = {"state": 0, "due": "garbage", "stability": 0, "difficulty": -0.0}  # FSRS cannot read this
     path.write_text(json.dumps(state), encoding="utf-8")
-    code, out, err = run(runner, "review", "-t", "withdrawal", "--new", "0", "--today", "2030-01-01", stdin="good\n")
+    code, out, err = run(baclo, "review", "-t", "withdrawal", "--new", "0", "--today", "2030-01-01", stdin="good\n")
     assert code == 0 and "Reviewed 1 cards" in out and "Traceback" not in err
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert next(iter(saved["cards"].values()))["reviews"] == 2  # the earlier answer is kept, the new one added
-    assert run(runner, "review", "--retention", "nan", "--today", "2030-01-01")[0] == 2
+    assert run(baclo, "review", "--retention", "nan", "--today", "2030-01-01")[0] == 2
     path.write_text(json.dumps({"format": "baclo-review", "version": 9, "cards": {}}), encoding="utf-8")
-    code, _, err = run(runner, "review", "--stats")
+    code, _, err = run(baclo, "review", "--stats")
     assert code == 3 and "newer baclo" in err and path.exists()
 
 
-def test_review_detects_changed_facts(runner: CliRunner, tmp_path: Path) -> None:
+def test_review_detects_changed_facts(baclo: Baclo, tmp_path: Path) -> None:
     from .conftest import write
     from .test_knowledge import MINIMAL
 
     path = write(tmp_path, "k.yaml", MINIMAL)
-    assert run(runner, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")[0] == 0
+    assert run(baclo, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")[0] == 0
     path.write_text(MINIMAL.replace("value: first", "value: changed"), encoding="utf-8")
-    code, out, _ = run(runner, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")
+    code, out, _ = run(baclo, "--data", str(path), "review", "--today", "2026-11-29", stdin="y\n")
     assert code == 0 and "(changed since last review)" in out
-    stats = json.loads(run(runner, "--data", str(path), "review", "--stats", "-f", "json")[1])
+    stats = json.loads(run(baclo, "--data", str(path), "review", "--stats", "-f", "json")[1])
     assert stats["changed"] == 0 and stats["reviews"] == 2 and stats["waiting"] == 1
 
 
-def test_bad_today(runner: CliRunner) -> None:
-    assert run(runner, "review", "--today", "yesterday")[0] == 2
+def test_bad_today(baclo: Baclo) -> None:
+    assert run(baclo, "review", "--today", "yesterday")[0] == 2
 
 
-def test_glossary_links_topics(runner: CliRunner, kb: Knowledge) -> None:
-    data = json.loads(run(runner, "glossary", "--topic", "pregnancy", "-f", "json")[1])["terms"]
+def test_glossary_links_topics(baclo: Baclo, kb: Knowledge) -> None:
+    data = json.loads(run(baclo, "glossary", "--topic", "pregnancy", "-f", "json")[1])["terms"]
     assert {t["term"] for t in data} >= {"Omphalocele", "Neonatal withdrawal"}
     for term in kb.glossary:
         assert term.topics, term.term
@@ -406,13 +405,10 @@ def test_glossary_links_topics(runner: CliRunner, kb: Knowledge) -> None:
 
 # --- a real terminal ---------------------------------------------------------------------------------------
 
-_SIBLING = Path(sys.executable).with_name("baclo")
-BACLO = str(_SIBLING) if _SIBLING.exists() else (shutil.which("baclo") or "")
 
-
-@pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
 def test_interactive_quiz_in_a_pty(tmp_path: Path) -> None:
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm"}
     env.pop("NO_COLOR", None)
     key = json.loads(
@@ -436,9 +432,9 @@ def test_interactive_quiz_in_a_pty(tmp_path: Path) -> None:
     assert child.exitstatus == 0
 
 
-@pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
 def test_ctrl_c_in_interactive_quiz_reports_partial_score(tmp_path: Path) -> None:
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm"}
     child = pexpect.spawn(BACLO, ["quiz", "--seed", "3", "-n", "3"], env=env, encoding="utf-8", timeout=20)
     child.expect("Answer")
@@ -452,9 +448,9 @@ def test_ctrl_c_in_interactive_quiz_reports_partial_score(tmp_path: Path) -> Non
     assert "Traceback" not in (child.before or "")
 
 
-@pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
 def test_forty_column_terminal_in_a_pty(tmp_path: Path) -> None:
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path), "TERM": "xterm", "NO_COLOR": "1", "BACLO_PAGER": ""}
     env.pop("COLUMNS", None)
     child = pexpect.spawn(BACLO, ["side-effects"], env=env, encoding="utf-8", timeout=20, dimensions=(50, 40))

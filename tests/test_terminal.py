@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-_SIBLING = Path(sys.executable).with_name("baclo")
-BACLO = str(_SIBLING) if _SIBLING.exists() else (shutil.which("baclo") or "")
-pytestmark = pytest.mark.skipif(not BACLO, reason="baclo console script not installed")
+from .conftest import BACLO
 
 
 def _pty(args: list[str], env: dict[str, str], rows: int = 12) -> tuple[int, str]:
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     child = pexpect.spawn(BACLO, args, env=env, encoding="utf-8", timeout=30, dimensions=(rows, 120))
     child.expect(pexpect.EOF)
     child.close()
@@ -50,7 +47,8 @@ def test_no_pager_when_it_fits_when_asked_or_in_a_pipe(recorder: tuple[dict[str,
     assert code == 0 and "dlPFC" in screen and not record.exists()
     code, screen = _pty(["side-effects", "--no-pager"], env)
     assert code == 0 and "Drowsiness" in screen and not record.exists()
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     out = pexpect.run(f"sh -c '{BACLO} side-effects | cat'", env=env, encoding="utf-8", timeout=30)
     assert "Drowsiness" in out and not record.exists()
 
