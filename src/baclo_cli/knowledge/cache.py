@@ -37,6 +37,8 @@ MAGIC = b"BACLOC5\n"
 _HEADER = len(MAGIC) + 8 + 32
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_SECTION_BYTES = 64 * 1024 * 1024
+KEEP_ENTRIES = 4  # knowledge entries kept: the bundled file and a few of one's own (--data, BACLO_DATA)
+KEEP_BLOBS = 64  # help texts kept (one per command and terminal width asked)
 
 
 def cache_dir() -> str:
@@ -129,11 +131,12 @@ def _open(path: str) -> Any:
 
 
 def _write_file(folder: str, name: str, blob: bytes) -> None:
-    import tempfile
-
+    """Write through a new private file of a random name (O_EXCL: never an existing file or link), renamed
+    into place. (Not ``tempfile``: importing it costs every run that writes the cache.)"""
     tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".baclo-", suffix=".tmp", dir=folder)
+        tmp = os.path.join(folder, f".baclo-{os.urandom(8).hex()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(blob)
         os.replace(tmp, os.path.join(folder, name))
@@ -173,6 +176,7 @@ def write_blob(name: str, blob: bytes) -> None:
     folder = _private_dir(create=True) if enabled() else None
     if folder is not None:
         _write_file(folder, name, blob)
+        prune(folder, name.split("-", 1)[0] + "-", KEEP_BLOBS, keep=name)
 
 
 # --- the identity memo ---------------------------------------------------------------------------------------
@@ -219,6 +223,7 @@ def remember_key(path: str, print_: tuple[int, ...] | None, key: str) -> None:
     folder = _private_dir(create=True)
     if folder is not None and print_ is not None:
         _write_file(folder, _memo_name(path), marshal.dumps((print_, key, _build())))
+        prune(folder, "file-", KEEP_BLOBS, keep=_memo_name(path))
 
 
 # --- entries -----------------------------------------------------------------------------------------------
@@ -300,3 +305,19 @@ def write(key: str, sections: dict[str, Any]) -> None:
     _write_file(
         folder, f"knowledge-{key}.marshal", MAGIC + len(head).to_bytes(8, "big") + sha256(head).digest() + head + body
     )
+    prune(folder, "knowledge-", KEEP_ENTRIES, keep=f"knowledge-{key}.marshal")
+
+
+def prune(folder: str, prefix: str, most: int, keep: str = "") -> None:
+    """Delete all but the ``most`` newest files named ``prefix...`` (never ``keep``): an edited knowledge file
+    replaces its entry, so the folder holds what the current files need, not one entry per edit ever made."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and e.name != keep]
+        entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
+    except OSError:
+        return
+    for entry in entries[max(most - (1 if keep else 0), 0) :]:
+        try:  # noqa: SIM105 - contextlib costs start-up time on every run
+            os.unlink(entry.path)
+        except OSError:
+            pass
