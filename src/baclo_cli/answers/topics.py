@@ -66,7 +66,8 @@ def topic_result(kb: Knowledge, name: str) -> Result:
 
 def topics_result(kb: Knowledge) -> Result:
     rows = [
-        {"topic": t.name, "title": t.title, "facts": len(t.facts), "section": t.section} for t in kb.topics.values()
+        {"topic": name, "title": title, "facts": count, "section": section}
+        for name, title, section, count in kb.outline
     ]
     payload = {"schema_version": SCHEMA_VERSION, "topics": [dict(r) for r in rows]}
     return Result(
@@ -89,7 +90,7 @@ def overview_result(kb: Knowledge) -> Result:
     topics = topics_result(kb)
     summary = (
         f"{drug.name.capitalize()}: {drug.drug_class}. Brand names: {', '.join(drug.brand_names)}. "
-        f"{len(kb.topics)} topics, {sum(len(t.facts) for t in kb.topics.values())} cited facts, "
+        f"{len(kb.topics)} topics, {sum(count for *_, count in kb.outline)} cited facts, "
         f"{len(kb.references)} references. Run 'baclo TOPIC' for one topic, 'baclo search WORDS' to search."
     )
     payload: dict[str, Any] = {

@@ -32,8 +32,8 @@ try:  # the bare C module: hashlib would load OpenSSL, a few milliseconds on eve
 except ImportError:  # pragma: no cover - Python 3.12 renamed it
     from hashlib import sha256
 
-CACHE_FORMAT = 5
-MAGIC = b"BACLOC5\n"
+CACHE_FORMAT = 6
+MAGIC = b"BACLOC6\n"
 _HEADER = len(MAGIC) + 8 + 32
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_SECTION_BYTES = 64 * 1024 * 1024

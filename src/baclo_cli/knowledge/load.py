@@ -95,10 +95,20 @@ def _read(source: str) -> bytes:
 
 
 def _checked(source: str, raw: bytes) -> Any:
+    import gc
+
     from baclo_cli.knowledge.reader import decode
 
     text = decode(raw, source)
-    data, problems = check_text(text, source)
+    # Parsing builds many small objects that all stay alive: the collector would walk them again and again for
+    # nothing (a large file parses about a third faster without it). Switched back on straight after.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        data, problems = check_text(text, source)
+    finally:
+        if collecting:
+            gc.enable()
     if problems:
         raise problems_error(source, text, problems)
     return data

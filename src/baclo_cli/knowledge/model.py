@@ -289,6 +289,7 @@ class Knowledge:
         drug = meta["drug"]
         self.drug = Drug(drug["name"], drug["class"], tuple(drug["brand_names"]), drug["last_reviewed"])
         self.topics = Topics(list(meta["topics"]), sections)
+        self.outline: list[tuple[str, str, str, int]] = [tuple(entry) for entry in meta["outline"]]
         self._reference_ids: list[str] = list(meta["references"])
         self._references: References | None = None
         self._glossary: tuple[Term, ...] | None = None
@@ -340,6 +341,12 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
             "drug": data["drug"],
             "topics": list(data["topics"]),
             "references": [ref["id"] for ref in data["references"]],
+            # What a list of topics shows, so 'baclo topics' and the overview read no topic: their cost does
+            # not grow with the file.
+            "outline": [
+                (name, topic["title"], topic.get("section", ""), len(topic["facts"]))
+                for name, topic in data["topics"].items()
+            ],
         },
         "references": data["references"],
         "glossary": data["glossary"],
