@@ -6,8 +6,9 @@ Standard library only, and cheap to import.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # Characters a terminal would obey rather than show (ESC starts colour, cursor and clipboard sequences; bidi
 # overrides reorder text): shown as visible escapes in every human format and message.
@@ -17,6 +18,8 @@ CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 def escape_controls(text: str) -> str:
     """``text`` with control characters made visible (``\\x1b``); tab and newline are kept."""
+    import re  # here, not at the top: re (and the enum it loads) costs every run ~3 ms
+
     if text.isascii() and text.isprintable():
         return text
     return re.sub(
@@ -42,6 +45,8 @@ _UK_US = (
 
 def normalise(text: str) -> str:
     """Lower case, letters and digits only: 'GABA-B', 'gaba b' and 'gabab' are one word."""
+    import re  # here, not at the top: re (and the enum it loads) costs every run ~3 ms
+
     return re.sub(r"[\W_]+", "", text.lower())
 
 

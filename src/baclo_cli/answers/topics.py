@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from baclo_cli.answers import TOPIC_ALIASES
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.errors import NothingFound, UnknownTopic
@@ -11,6 +9,7 @@ from baclo_cli.knowledge.load import Fact, Knowledge, Reference, Term, Topic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
 

@@ -7,8 +7,6 @@ to every answer alike (``answers.listing``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from baclo_cli.answers import topics as query
 from baclo_cli.answers.result import Result
 from baclo_cli.errors import BadValue
@@ -16,6 +14,7 @@ from baclo_cli.knowledge.load import Knowledge
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 Params = dict[str, "Any"]

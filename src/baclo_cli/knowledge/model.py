@@ -11,17 +11,50 @@ on every run (``typing`` alone is a few milliseconds).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
     from typing import Any
 
 # Keys of a fact row that are not table columns.
 RESERVED_FACT_KEYS = ("refs", "evidence", "dispute")
 
 Scalar = str | int | float
-Sections = Callable[[str], "Any"]
+if TYPE_CHECKING:
+    Sections = Callable[[str], Any]  # a section of the checked data by name (from the data or the cache)
+
+
+class _Mapping:
+    """What ``collections.abc.Mapping`` gives a class that has ``__getitem__``, ``__iter__`` and ``__len__``
+    (``collections`` costs about 1.5 ms to import on every run; type checkers see the real Mapping)."""
+
+    def __getitem__(self, key: Any) -> Any:  # pragma: no cover - every subclass has its own
+        raise KeyError(key)
+
+    def __iter__(self) -> Any:  # pragma: no cover - every subclass has its own
+        return iter(())
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self) -> list[Any]:
+        return list(self)
+
+    def values(self) -> list[Any]:
+        return [self[key] for key in self]
+
+    def items(self) -> list[tuple[Any, Any]]:
+        return [(key, self[key]) for key in self]
 
 
 class Reference:
@@ -205,7 +238,14 @@ class Drug:
         self.last_reviewed = last_reviewed
 
 
-class Topics(Mapping[str, Topic]):
+if TYPE_CHECKING:
+    _TopicMapping = Mapping[str, "Topic"]
+    _ReferenceMapping = Mapping[str, "Reference"]
+else:
+    _TopicMapping = _ReferenceMapping = _Mapping
+
+
+class Topics(_TopicMapping):
     """Topics by name, in file order, each built on first use."""
 
     def __init__(self, names: list[str], sections: Sections) -> None:
@@ -232,7 +272,7 @@ class Topics(Mapping[str, Topic]):
         return name in self._known
 
 
-class References(Mapping[str, Reference]):
+class References(_ReferenceMapping):
     """References by id, numbered in file order, each read and built on first use (one ``ref/ID`` section
     each, so a topic's few citations do not cost the whole list; the whole list is read only when asked for)."""
 

@@ -6,8 +6,6 @@ format dispatcher depend on it, not on each other.
 
 from __future__ import annotations
 
-import re
-
 from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
@@ -49,6 +47,8 @@ _PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 def spreadsheet_safe(text: str) -> str:
     """CSV/TSV cells: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage
     return) gets a leading apostrophe, unless it is a plain number (-5, +1.5), which stays a number."""
+    import re  # here, not at the top: re (and the enum it loads) costs every run ~3 ms
+
     if text and text[0] in "=+-@\t\r" and not re.fullmatch(_PLAIN_NUMBER, text):
         return "'" + text
     return text
