@@ -59,7 +59,7 @@ def test_schema_command_prints_schemas(baclo: Baclo) -> None:
     assert result.exit_code == 2 and "did you mean 'dose-check'" in result.stderr
     assert "mcp" not in every["schemas"]  # it serves a protocol: no document, no contract
     result = baclo.invoke(["schema", "mcp"])
-    assert result.exit_code == 2 and result.stderr == "baclo: 'baclo mcp' prints no JSON document, so it has no output contract\n"
+    assert result.exit_code == 2 and "'baclo mcp' prints no JSON document" in result.stderr
 
 
 def test_fields_limit_every_row_object(baclo: Baclo) -> None:
