@@ -26,9 +26,8 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 
-from .conftest import DATA
+from .conftest import BACLO, DATA
 
-BACLO = [sys.executable, "-m", "baclo_cli"]
 TIMEOUT = 30  # seconds for any one session or process; each test takes a few seconds
 TOOLS = {"topic", "search", "dose_check", "glossary", "references", "disputes", "overview"}
 
@@ -107,7 +106,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*BACLO, *args], env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    return subprocess.run([BACLO, *args], env=env, capture_output=True, text=True, timeout=TIMEOUT)
 
 
 def cli_json(env: dict[str, str], *args: str) -> Any:
@@ -123,8 +122,9 @@ def cli_error(env: dict[str, str], *args: str) -> str:
 
 
 def stdio(env: dict[str, str], mode: str = "auto") -> Client:
-    """The SDK's client, starting 'baclo mcp'; mode 'legacy' speaks the handshake-era protocol (initialize)."""
-    server = StdioServerParameters(command=sys.executable, args=["-m", "baclo_cli", "mcp"], env=env)
+    """The SDK's client, starting 'baclo mcp' as the README's mcpServers entry does; mode 'legacy' speaks the
+    handshake-era protocol (initialize)."""
+    server = StdioServerParameters(command=BACLO, args=["mcp"], env=env)
     return Client(server, mode=mode)
 
 
@@ -296,7 +296,7 @@ def _line(process: subprocess.Popen[bytes], deadline: float) -> bytes:
 def test_stdout_carries_only_protocol_messages(env: dict[str, str]) -> None:
     """Raw JSON-RPC over the pipes: every line the server writes is a protocol message; it ends with its input."""
     process = subprocess.Popen(
-        [*BACLO, "mcp"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [BACLO, "mcp"], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     deadline = time.monotonic() + TIMEOUT
     try:
@@ -325,7 +325,7 @@ def test_stdout_carries_only_protocol_messages(env: dict[str, str]) -> None:
 
 def _start_http(env: dict[str, str], address: str) -> tuple[subprocess.Popen[bytes], str]:
     process = subprocess.Popen(
-        [*BACLO, "mcp", "--http", address], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [BACLO, "mcp", "--http", address], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert process.stderr is not None
     ready, _, _ = select.select([process.stderr], [], [], TIMEOUT)
@@ -381,7 +381,7 @@ def test_a_broken_knowledge_file_stops_the_start(env: dict[str, str], tmp_path: 
     broken = tmp_path / "broken.yaml"
     broken.write_text("drug: [unclosed\n", encoding="utf-8")
     done = subprocess.run(
-        [*BACLO, "mcp", "--data", str(broken)], env=env, input="", capture_output=True, text=True, timeout=TIMEOUT
+        [BACLO, "mcp", "--data", str(broken)], env=env, input="", capture_output=True, text=True, timeout=TIMEOUT
     )
     assert done.returncode == 3 and done.stdout == "" and done.stderr == cli_error(env, "--data", str(broken)) + "\n"
 
@@ -401,3 +401,14 @@ def test_start_up_does_not_import_the_sdk(env: dict[str, str], argv: list[str]) 
     modules = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")]
     assert "baclo_cli.cli.entry" in modules
     assert not [m for m in modules if m.split(".")[0] in ("mcp", "mcp_types", "pydantic", "uvicorn", "starlette")]
+
+
+def test_on_a_terminal_it_says_what_it_is_and_ctrl_c_stops_it(env: dict[str, str]) -> None:
+    import pexpect
+
+    child = pexpect.spawn(BACLO, ["mcp"], env=env, timeout=TIMEOUT)
+    child.expect("baclo: serving MCP on stdin and stdout, for an AI assistant that starts it; Ctrl-C stops it")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and b"Traceback" not in (child.before or b"")

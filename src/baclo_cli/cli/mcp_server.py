@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -35,8 +36,9 @@ from baclo_cli.output.contracts import cited_schema
 Params = dict[str, Any]
 
 INSTRUCTIONS = (
-    "baclo answers questions about the drug baclofen from one reviewed knowledge file. Every row carries 'refs' "
-    "and 'citations' (the sources, whole: title, publisher, kind, url) and, for facts, an 'evidence' level; "
+    "baclo answers questions about the drug baclofen from one reviewed knowledge file. Every row that cites a "
+    "source carries 'refs' and 'citations' (the sources, whole: title, publisher, kind, url) and, for facts, an "
+    "'evidence' level; "
     "quote the citation with any fact you repeat. 'dose_check' places a dose against the cited ceiling that "
     "applies to the patient described and says whose ceiling it is: a fact lookup, not a dosing recommendation. "
     "Reference only, not medical advice: every result carries this notice and the date the data was reviewed."
@@ -380,9 +382,18 @@ def serve(params: Params) -> int:
         raise fail(error) from None
     server = build_server(params, kb)
     if host_port is None:
+        if _on_terminal():
+            say_error("baclo: serving MCP on stdin and stdout, for an AI assistant that starts it; Ctrl-C stops it")
         server.run("stdio")  # the SDK points fd 1 at stderr while it serves: stray output misses the wire
         return 0
     return _serve_http(server, *host_port)
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _serve_http(server: MCPServer[Any], host: str, port: int) -> int:
