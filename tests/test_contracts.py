@@ -10,7 +10,7 @@ import pytest
 
 from baclo_cli.answers.result import SCHEMA_VERSION as VERSION
 from baclo_cli.cli.commands import BY_NAME, COMMANDS
-from baclo_cli.output.contracts import schema_for
+from baclo_cli.output.contracts import SCHEMAS, schema_for
 
 from .conftest import Baclo
 
@@ -31,7 +31,7 @@ def run(baclo: Baclo, *args: str) -> Any:
     return result.stdout
 
 
-@pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.name != "schema"])
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.name != "schema" and c.contract in SCHEMAS])
 def test_json_output_follows_its_schema(baclo: Baclo, command: str) -> None:
     data = json.loads(run(baclo, command, *ARGS.get(command, []), "-f", "json"))
     jsonschema.Draft202012Validator.check_schema(schema_for(command, BY_NAME[command].contract))
@@ -57,6 +57,9 @@ def test_schema_command_prints_schemas(baclo: Baclo) -> None:
     assert one["$id"].endswith(":topic") and one["x-rows"] == "facts"
     result = baclo.invoke(["schema", "dosecheck"])
     assert result.exit_code == 2 and "did you mean 'dose-check'" in result.stderr
+    assert "mcp" not in every["schemas"]  # it serves a protocol: no document, no contract
+    result = baclo.invoke(["schema", "mcp"])
+    assert result.exit_code == 2 and "'baclo mcp' prints no JSON document" in result.stderr
 
 
 def test_fields_limit_every_row_object(baclo: Baclo) -> None:

@@ -115,8 +115,17 @@ def overview_result(kb: Knowledge) -> Result:
     )
 
 
-def refs_result(kb: Knowledge) -> Result:
-    rows = [r.as_dict() for r in kb.references.values()]
+def refs_result(kb: Knowledge, ids: Iterable[str] = ()) -> Result:
+    """The reference list, or only the references ``ids`` names (in list order); an unknown id is an error."""
+    wanted = list(dict.fromkeys(ids))
+    for ref_id in wanted:
+        if ref_id not in kb.references:
+            from baclo_cli.text import did_you_mean
+
+            hint = did_you_mean(ref_id, list(kb.references)) or "; try 'baclo refs' for the list"
+            raise NothingFound(f"no reference '{ref_id}'{hint}")
+    chosen = cited_references(kb, wanted) if wanted else kb.references.values()
+    rows = [r.as_dict() for r in chosen]
     return Result(
         title="References",
         columns=["number", "id", "kind", "title", "publisher", "url", "note"],

@@ -84,8 +84,10 @@ def _argument(arg: Arg) -> inspect.Parameter:
     completer = _completer(arg.dest)
     extra: dict[str, Any] = {"autocompletion": completer} if completer else {}
     if arg.many:
-        annotation: Any = list[str]
-        info = typer.Argument(..., help=arg.help, metavar=metavar, show_default=False, **extra)
+        annotation: Any = list[str] if arg.required else list[str] | None
+        info = typer.Argument(
+            ... if arg.required else None, help=arg.help, metavar=metavar, show_default=False, **extra
+        )
     elif arg.required:
         annotation, info = str, typer.Argument(..., help=arg.help, metavar=metavar, show_default=False, **extra)
     else:

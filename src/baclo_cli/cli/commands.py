@@ -269,10 +269,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "refs",
-        "The numbered reference list that every citation points into, each with its kind.",
+        "The numbered reference list that every citation points into, each with its kind; with IDs, only those.",
         "refs",
-        options=LISTING,
-        examples=("baclo refs --where kind=label",),
+        (Arg("ids", "Reference ids to show (default: all), as the refs of any row name them.", "ID", False, True),),
+        LISTING,
+        examples=("baclo refs --where kind=label", "baclo refs dailymed-tablets wolf-2018"),
     ),
     Command(
         "glossary",
@@ -393,6 +394,28 @@ COMMANDS: tuple[Command, ...] = (
         examples=("baclo review", "baclo review --stats"),
         session=True,
         interactive_unless=("show_stats",),
+    ),
+    Command(
+        "mcp",
+        "Serve the answers to AI assistants over the Model Context Protocol: the tools topic, search, dose_check, "
+        "glossary, references, disputes and overview, each returning the JSON of its command with every row's "
+        "citations, and the resources baclo://topic/NAME and baclo://reference/ID. Over stdio (for an assistant "
+        "that starts it) or, with --http, streamable HTTP. Needs the MCP SDK: pip install 'baclo[mcp]'.",
+        "mcp",
+        options=(
+            Opt(
+                "http",
+                ("--http",),
+                "text",
+                "Serve over streamable HTTP at http://HOST:PORT/mcp instead of stdio (HOST default: 127.0.0.1).",
+                metavar="[HOST:]PORT",
+            ),
+        ),
+        examples=("baclo mcp", "baclo mcp --http 8000", "baclo mcp --data my.yaml"),
+        session=True,
+        # The server converses over stdin and stdout (or a socket) for as long as its client stays: interactive
+        # whatever is given (no parameter is named ''), so the fast path leaves it to Typer's.
+        interactive_unless=("",),
     ),
 )
 

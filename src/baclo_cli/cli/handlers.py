@@ -55,6 +55,10 @@ def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
     )
 
 
+def refs(kb: Knowledge, params: Params, _: str) -> Result:
+    return query.refs_result(kb, params.get("ids") or [])
+
+
 def flashcards(kb: Knowledge, params: Params, _: str) -> Result:
     from baclo_cli.study import cards as study
 
@@ -65,20 +69,22 @@ def schema(kb: Knowledge, params: Params, _: str) -> Result:
     """The JSON Schema of one command's output, or of every command's."""
     from baclo_cli.answers.result import SCHEMA_VERSION
     from baclo_cli.cli.commands import BY_NAME, COMMANDS
-    from baclo_cli.output.contracts import schema_for
+    from baclo_cli.output.contracts import SCHEMAS, schema_for
 
+    listed = [c for c in COMMANDS if c.name != "schema" and c.contract in SCHEMAS]  # 'mcp' prints no document
     name = params.get("command")
     if name:
+        if name in BY_NAME and BY_NAME[name] not in listed and name != "schema":
+            raise BadValue(f"'baclo {name}' prints no JSON document, so it has no output contract")
         if name not in BY_NAME or name == "schema":
             from baclo_cli.text import did_you_mean
 
-            raise BadValue(f"no command '{name}'{did_you_mean(name, [c.name for c in COMMANDS])}")
+            raise BadValue(f"no command '{name}'{did_you_mean(name, [c.name for c in listed])}")
         contract = schema_for(name, BY_NAME[name].contract)
         rows = [{"command": name, "contract": BY_NAME[name].contract, "rows": contract.get("x-rows", "")}]
         return Result(
             title=f"JSON Schema: baclo {name}", columns=["command", "contract", "rows"], rows=rows, payload=contract
         )
-    listed = [c for c in COMMANDS if c.name != "schema"]
     rows = [
         {"command": c.name, "contract": c.contract, "rows": schema_for(c.name, c.contract).get("x-rows", "")}
         for c in listed
@@ -102,7 +108,7 @@ ASKS: dict[str, Callable[[Knowledge, Params, str], Result]] = {
     "show": show,
     "disputes": _whole(query.disputes_result),
     "topics": _whole(query.topics_result),
-    "refs": _whole(query.refs_result),
+    "refs": refs,
     "glossary": glossary,
     "search": search,
     "export": _whole(query.export_result),

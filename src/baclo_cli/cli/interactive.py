@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from baclo_cli.cli.run import Stop, fail, load, output_errors, say_error, show, wants_color
-from baclo_cli.errors import EXIT_INTERRUPTED, BacloError, DataFileError
+from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
 
 Params = dict[str, Any]
 
@@ -129,4 +129,19 @@ def review(params: Params) -> int:
     return 0
 
 
-SESSIONS: dict[str, Callable[[Params], int]] = {"validate": validate, "quiz": quiz, "review": review}
+INSTALL_MCP = "pip install 'baclo[mcp]'"
+
+
+def mcp(params: Params) -> int:
+    """Serve the answers over the Model Context Protocol; the SDK is an optional extra, loaded only here."""
+    try:
+        from baclo_cli.cli import mcp_server
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("baclo_cli"):
+            raise
+        say_error(f"baclo: 'baclo mcp' needs the MCP SDK (no module '{error.name}'); install it with: {INSTALL_MCP}")
+        raise Stop(EXIT_USAGE) from None
+    return mcp_server.serve(params)
+
+
+SESSIONS: dict[str, Callable[[Params], int]] = {"validate": validate, "quiz": quiz, "review": review, "mcp": mcp}

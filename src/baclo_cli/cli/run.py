@@ -28,12 +28,17 @@ class Stop(Exception):
         self.code = code
 
 
-def say_error(message: str) -> None:
-    """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
+def one_line(message: str) -> str:
+    """A message as one line, control characters made visible (stderr here, a tool error in 'baclo mcp')."""
     from baclo_cli.text import escape_controls
 
+    return escape_controls(message.replace("\n", " "))
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, control characters made visible; never raises (stderr may be closed too)."""
     try:
-        sys.stderr.write(escape_controls(message.replace("\n", " ")) + "\n")
+        sys.stderr.write(one_line(message) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass
@@ -133,17 +138,24 @@ def show(
     return result.exit_code
 
 
-def answer(command: Command, params: Params) -> int:
-    """A read-only command: load the knowledge, ask, shape the rows, show."""
+def ask(command: Command, params: Params) -> tuple[Any, Result]:
+    """A read-only command's knowledge and answer, its rows shaped (--where, --sort, --fields); raises
+    ``BacloError``. The CLI shows it; 'baclo mcp' serves the same answer."""
     from baclo_cli.answers.listing import shape
     from baclo_cli.cli.commands import conditions
     from baclo_cli.cli.handlers import ASKS
 
+    where = conditions(command, params)
+    kb = load(params)
+    result = ASKS[command.handler](kb, params, command.topic)
+    shape(result, where=where, sort=params.get("sort"), fields=params.get("fields"))
+    return kb, result
+
+
+def answer(command: Command, params: Params) -> int:
+    """A read-only command: load the knowledge, ask, shape the rows, show."""
     try:
-        where = conditions(command, params)
-        kb = load(params)
-        result = ASKS[command.handler](kb, params, command.topic)
-        shape(result, where=where, sort=params.get("sort"), fields=params.get("fields"))
+        kb, result = ask(command, params)
     except BacloError as error:
         raise fail(error) from None
     return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format)

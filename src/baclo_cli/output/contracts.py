@@ -282,3 +282,39 @@ def schema_for(command: str, key: str) -> dict[str, Any]:
         "title": f"baclo {command} -f json",
         **body,
     }
+
+
+def cited_schema(command: str, key: str) -> dict[str, Any]:
+    """The contract of ``command``'s answer as 'baclo mcp' serves it (``output.cited``): the JSON contract, with
+    a ``citations`` list of whole references beside every ``refs`` list, the review date and the notice."""
+    import copy
+
+    schema: dict[str, Any] = _with_citations(copy.deepcopy(schema_for(command, key)))
+    schema["$id"] = f"urn:baclo:schema:{SCHEMA_VERSION}:{key}:cited"
+    schema["title"] = f"baclo {command}, with citations"
+    schema["required"] = [*schema["required"], "last_reviewed", "notice"]
+    schema["properties"]["last_reviewed"] = {"type": "string", "format": "date", "description": "data reviewed on"}
+    schema["properties"]["notice"] = {"type": "string", "description": "reference only, not medical advice"}
+    return schema
+
+
+CITATIONS: dict[str, Any] = {
+    "type": "array",
+    "items": REFERENCE,
+    "description": "the references named by 'refs', whole: id, title, publisher, kind, url, note",
+}
+
+
+def _with_citations(schema: Any) -> Any:
+    """Every object schema whose rows carry ``refs`` gets ``citations`` too (required where ``refs`` is)."""
+    if isinstance(schema, list):
+        return [_with_citations(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _with_citations(value) for key, value in schema.items()}
+    properties = out.get("properties")
+    if "refs" in out.get("required", ()) or (isinstance(properties, dict) and "refs" in properties):
+        out["properties"] = {**(properties or {}), "citations": CITATIONS}
+        if "refs" in out.get("required", ()):
+            out["required"] = [*out["required"], "citations"]
+    return out
