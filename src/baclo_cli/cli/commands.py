@@ -62,6 +62,7 @@ class Command:
         "examples",
         "handler",
         "help",
+        "interactive",
         "interactive_unless",
         "name",
         "options",
@@ -83,7 +84,9 @@ class Command:
         default_format: str = "table",
         contract: str = "",  # the JSON output contract ('baclo schema'); default: the handler's name
         interactive_unless: tuple[str, ...] = (),  # a session that asks questions unless one of these is given
+        interactive: bool = False,  # a session that always converses (the fast path leaves it to Typer's)
     ) -> None:
+        self.interactive = interactive
         self.interactive_unless = interactive_unless
         self.contract = contract or {"topic": "topic", "show": "topic", "review": "review_stats"}.get(handler, handler)
         self.default_format = default_format  # the format when none is asked for
@@ -413,9 +416,8 @@ COMMANDS: tuple[Command, ...] = (
         ),
         examples=("baclo mcp", "baclo mcp --http 8000", "baclo mcp --data my.yaml"),
         session=True,
-        # The server converses over stdin and stdout (or a socket) for as long as its client stays: interactive
-        # whatever is given (no parameter is named ''), so the fast path leaves it to Typer's.
-        interactive_unless=("",),
+        # The server converses over stdin and stdout (or a socket) for as long as its client stays.
+        interactive=True,
     ),
 )
 

@@ -118,7 +118,8 @@ def parse(argv: list[str]) -> Parsed | None:
         else:
             words.append(token)
     command = command or BY_NAME["overview"]
-    if command.interactive_unless and not any(given.get(k) or params.get(k) for k in command.interactive_unless):
+    asked = any(given.get(k) or params.get(k) for k in command.interactive_unless)
+    if command.interactive or (command.interactive_unless and not asked):
         return None  # a session that asks questions: Typer's path, which puts Python's Ctrl-C handler back
     values = merge(command, given, params)
     if not _place_words(command, words, values):
