@@ -11,13 +11,13 @@ import pytest
 import yaml
 
 from baclo_cli.cli import app as cli
+from baclo_cli.output import FORMATS
 
 from .conftest import Baclo, write
 
 TOPIC_COMMANDS = ["mechanism", "uses", "side-effects", "withdrawal", "addiction", "studies", "dosing"]
 OTHER_COMMANDS = [["overview"], ["topics"], ["refs"], ["glossary"], ["search", "taper"], ["export"]]
 ALL = [[c] for c in TOPIC_COMMANDS] + OTHER_COMMANDS
-FORMATS = ["table", "json", "yaml", "csv", "tsv", "markdown", "plain"]
 NOTICE = "Reference only, not medical advice"
 
 
@@ -34,6 +34,8 @@ def test_every_command_in_every_format(baclo: Baclo, args: list[str], fmt: str) 
     assert out.strip()
     if fmt == "json":
         json.loads(out)
+    elif fmt == "ndjson":
+        assert all(isinstance(json.loads(line), dict) for line in out.splitlines())
     elif fmt == "yaml":
         assert yaml.safe_load(out) is not None
     elif fmt in ("csv", "tsv"):
@@ -44,7 +46,7 @@ def test_every_command_in_every_format(baclo: Baclo, args: list[str], fmt: str) 
             assert any(r[-1] for r in rows[1:])
         assert len(rows) > 1
         assert all(len(r) == len(rows[0]) for r in rows)
-    if fmt in ("json", "yaml", "csv", "tsv"):
+    if fmt in ("json", "ndjson", "yaml", "csv", "tsv"):
         assert NOTICE not in out and NOTICE not in err
     elif fmt == "plain":
         assert NOTICE in err and NOTICE not in out

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -196,3 +197,16 @@ def test_fast_path_declines_what_it_does_not_fully_understand() -> None:
         ["--", "uses"],
     ):
         assert fast.parse(argv) is None, argv
+
+
+def test_help_cache_key_uses_the_width_click_lays_help_out_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from baclo_cli.cli import help as help_
+
+    for columns in ("100", "0", "x", "-5", None):
+        if columns is None:
+            monkeypatch.delenv("COLUMNS", raising=False)
+        else:
+            monkeypatch.setenv("COLUMNS", columns)
+        assert help_.terminal_columns() == shutil.get_terminal_size().columns, columns

@@ -12,11 +12,11 @@ import pytest
 from baclo_cli.answers.dose import parse_dose
 from baclo_cli.errors import BadValue
 from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.output import FORMATS
 
 from .conftest import Baclo
 
 NEW_TOPICS = ["identity", "formulations", "warnings", "pharmacokinetics", "interactions", "pregnancy", "overdose"]
-FORMATS = ["table", "json", "yaml", "csv", "tsv", "markdown", "plain"]
 
 
 def run(baclo: Baclo, *args: str) -> tuple[int, str, str]:
@@ -32,6 +32,8 @@ def test_new_commands_in_every_format(baclo: Baclo, topic: str, fmt: str) -> Non
     assert out.strip()
     if fmt == "json":
         json.loads(out)
+    elif fmt == "ndjson":
+        assert all(isinstance(json.loads(line), dict) for line in out.splitlines())
 
 
 @pytest.mark.parametrize("topic", NEW_TOPICS)

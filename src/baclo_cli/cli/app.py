@@ -15,18 +15,10 @@ from typing import Any, NoReturn
 
 import typer
 
-from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Arg, Command, Opt, merge
-from baclo_cli.cli.run import run, say_error, silence_stdout
-from baclo_cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, EXIT_WRITE, debug_enabled
+from baclo_cli.cli.commands import BY_NAME, COMMANDS, ENVIRONMENT, EXIT_CODES, OUTPUT, Arg, Command, Opt, merge
+from baclo_cli.cli.run import internal_error, run, say_error, silence_stdout
+from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_WRITE, debug_enabled
 
-ENVIRONMENT = (
-    "Environment: BACLO_DATA (knowledge file), BACLO_HOME (review progress), BACLO_CACHE_DIR, BACLO_NO_CACHE=1, "
-    "BACLO_DEBUG=1 (tracebacks), NO_COLOR, FORCE_COLOR, TERM=dumb."
-)
-EXIT_CODES = (
-    "Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 knowledge file error, 4 dose above the ceiling that "
-    "applies (dose-check), 5 output could not be written, 130 interrupted."
-)
 _APP_SETTINGS: dict[str, Any] = {
     "name": "baclo",
     "add_completion": True,  # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
@@ -212,8 +204,7 @@ def main() -> NoReturn:
     except Exception as error:
         if debug_enabled():
             raise
-        say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
-        code = EXIT_INTERNAL
+        code = internal_error(error)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -10,6 +10,16 @@ from __future__ import annotations
 from baclo_cli.answers import TOPIC_ALIASES
 from baclo_cli.output import FORMATS
 
+# The words help and the man page end with.
+ENVIRONMENT = (
+    "Environment: BACLO_DATA (knowledge file), BACLO_HOME (review progress), BACLO_CACHE_DIR, BACLO_NO_CACHE=1, "
+    "BACLO_DEBUG=1 (tracebacks), NO_COLOR, FORCE_COLOR, TERM=dumb."
+)
+EXIT_CODES = (
+    "Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 knowledge file error, 4 dose above the ceiling that "
+    "applies (dose-check), 5 output could not be written, 130 interrupted."
+)
+
 
 class Opt:
     """An option. ``kind``: flag (true when given), choice, text, int, float, path, multi (repeatable text).

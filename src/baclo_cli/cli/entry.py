@@ -36,13 +36,12 @@ def _fast(argv: list[str]) -> int | None:
 
         return run(argv)
     except Exception as error:  # the same last resort as the Typer path's
-        from baclo_cli.cli.run import say_error
-        from baclo_cli.errors import EXIT_INTERNAL, debug_enabled
+        from baclo_cli.cli.run import internal_error
+        from baclo_cli.errors import debug_enabled
 
         if debug_enabled():
             raise
-        say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
-        return EXIT_INTERNAL
+        return internal_error(error)
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m baclo_cli.cli.entry

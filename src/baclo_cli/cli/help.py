@@ -52,6 +52,23 @@ def answer(argv: list[str]) -> int | None:
     return 0
 
 
+def terminal_columns() -> int:
+    """The width Click lays help out for: ``shutil.get_terminal_size().columns``, worked out as it does
+    (``$COLUMNS``, else the terminal of the original stdout, else 80), without importing shutil (and its re)."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 def typer_help(argv: list[str]) -> str | None:
     """The help the Typer app writes for ``argv``, or None if it did not end as help does (exit 0)."""
     import io

@@ -48,7 +48,7 @@ def _command(command: Command) -> list[str]:
 
 def render_man() -> str:
     from baclo_cli import __version__
-    from baclo_cli.cli.app import ENVIRONMENT, EXIT_CODES
+    from baclo_cli.cli.commands import ENVIRONMENT, EXIT_CODES
 
     lines = [
         f'.TH {TITLE} {SECTION} "" "baclo {__version__}" "User Commands"',

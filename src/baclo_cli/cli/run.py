@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sys
 
-from baclo_cli.answers.result import Result
-from baclo_cli.cli.commands import Command
 from baclo_cli.errors import EXIT_WRITE, BacloError, debug_enabled
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from baclo_cli.answers.result import Result
+    from baclo_cli.cli.commands import Command
 
 Params = dict[str, "Any"]
 
@@ -42,6 +43,14 @@ def say_error(message: str) -> None:
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def internal_error(error: BaseException) -> int:
+    """The last resort of both paths: an error baclo did not expect is a bug, said in one line (exit 70)."""
+    from baclo_cli.errors import EXIT_INTERNAL
+
+    say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
+    return EXIT_INTERNAL
 
 
 def fail(error: BacloError) -> Stop:
