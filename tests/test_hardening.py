@@ -26,8 +26,9 @@ from baclo_cli.errors import BacloError, DataFileError
 from baclo_cli.knowledge import cache
 from baclo_cli.knowledge.load import load_knowledge
 from baclo_cli.output.render import FORMATS, Style, render
-from baclo_cli.study import scheduler
-from baclo_cli.study.cards import flashcards_result, make_cards, make_quiz
+from baclo_cli.study import state as review_state
+from baclo_cli.study.cards import flashcards_result, make_cards
+from baclo_cli.study.questions import make_quiz
 
 from .conftest import DATA, Baclo, write
 from .test_knowledge import MINIMAL
@@ -236,6 +237,8 @@ def test_random_argument_lists_end_in_a_documented_exit(baclo: Baclo, command: s
 @PROFILE
 @given(state=JSONISH, raw=st.binary(max_size=40))
 def test_any_review_state_is_read_or_set_aside(tmp_path: Path, state: Any, raw: bytes) -> None:
+    from baclo_cli.study.scheduler import next_entry
+
     from .test_study import CARD, DAY
 
     for content in (json.dumps(state).encode(), raw):
@@ -243,12 +246,12 @@ def test_any_review_state_is_read_or_set_aside(tmp_path: Path, state: Any, raw: 
         folder.mkdir(exist_ok=True)
         path = folder / "review.json"
         path.write_bytes(content)
-        loaded, warning = scheduler.load_state(path)
-        assert scheduler._valid(loaded)
+        loaded, warning = review_state.load_state(path)
+        assert review_state.valid(loaded)
         if warning:
             assert list(folder.glob("review.json.corrupt-*"))
-        entry, _ = scheduler.record_answer(path, CARD, "good", DAY)
-        assert scheduler.load_state(path)[0]["cards"][CARD.id] == entry
+        _, entry, _ = review_state.change_card(path, CARD.id, lambda e: next_entry(e, CARD, "good", DAY))
+        assert review_state.load_state(path)[0]["cards"][CARD.id] == entry
 
 
 @PROFILE

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import os
 import re
@@ -18,137 +16,24 @@ import pytest
 
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.study import scheduler
-from baclo_cli.study.cards import Card, _overlaps, all_questions, make_cards, make_quiz, normalise
+from baclo_cli.study import state as review_state
+from baclo_cli.study.cards import Card
 
 from .conftest import BACLO, Baclo
 
 DAY = datetime.date(2026, 11, 29)
 
 
+def record_answer(path: Path, card: Card, grade: str, day: datetime.date) -> tuple[dict[str, Any], str | None]:
+    """One answer applied to the state on disk, as a review session applies it."""
+    _, entry, warning = review_state.change_card(path, card.id, lambda e: scheduler.next_entry(e, card, grade, day))
+    assert entry is not None
+    return entry, warning
+
+
 def run(baclo: Baclo, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
     result = baclo.invoke(list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
-
-
-# --- questions -------------------------------------------------------------------------------------------
-
-
-def test_no_question_has_two_right_answers(kb: Knowledge) -> None:
-    questions = all_questions(kb, seed=3)
-    assert len(questions) >= 40
-    for q in questions:
-        if q.kind != "choice":
-            continue
-        assert q.answer in q.choices and 3 <= len(q.choices) <= 4
-        others = [c for c in q.choices if c != q.answer]
-        assert not any(_overlaps(o, [q.answer]) for o in others), q
-        assert len({normalise(c) for c in q.choices}) == len(q.choices), q
-
-
-def test_hint_distractors_are_never_right_answers(kb: Knowledge) -> None:
-    symptoms = {
-        normalise(str(f.fields["detail"])) for f in kb.topics["withdrawal"].facts if f.fields["aspect"] == "Symptom"
-    }
-    questions = [q for q in all_questions(kb, ["withdrawal"], seed=1) if "withdrawal" in q.prompt.lower()]
-    assert questions
-    for q in questions:
-        assert normalise(q.answer) in symptoms
-        for wrong in (c for c in q.choices if c != q.answer):
-            assert not _overlaps(wrong, list(symptoms))  # 'Trouble sleeping (insomnia)' must never appear
-            effects = {str(f.fields["effect"]) for f in kb.topics["side-effects"].facts}
-            assert wrong in effects  # distractors of the right kind: other effects
-
-
-def test_off_label_question_distractors_are_approved_uses(kb: Knowledge) -> None:
-    questions = [q for q in all_questions(kb, ["uses"], seed=2) if "off-label" in q.prompt]
-    status = {str(f.fields["condition"]): f.fields["status"] for f in kb.topics["uses"].facts}
-    assert questions
-    for q in questions:
-        assert status[q.answer] == "off-label"
-        assert all(status[c] != "off-label" for c in q.choices if c != q.answer)
-
-
-def test_dose_short_answer(kb: Knowledge) -> None:
-    q = next(q for q in all_questions(kb, ["dosing"]) if q.kind == "short" and "maximum" in q.prompt.lower())
-    assert q.answer == "80 mg" and "oral, per day" in q.prompt
-    assert q.is_correct("80") and q.is_correct("80 mg") and q.is_correct("80mg")
-    assert not q.is_correct("60") and not q.is_correct("")
-
-
-def test_seed_determinism(kb: Knowledge) -> None:
-    first = make_quiz(kb, None, 8, 42)
-    assert first == make_quiz(kb, None, 8, 42)
-    assert [q.prompt for q in first] != [q.prompt for q in make_quiz(kb, None, 8, 43)]
-    assert len({q.prompt for q in first}) == 8
-    assert make_quiz(kb, None, 5, 42) == first[:5]
-
-
-def test_quiz_json_prints_key_without_asking(baclo: Baclo) -> None:
-    code, out, _ = run(baclo, "quiz", "--seed", "7", "--count", "3", "-f", "json")
-    data = json.loads(out)
-    assert code == 0 and data["seed"] == 7 and len(data["questions"]) == 3
-    for q in data["questions"]:
-        assert q["answer"] and q["refs"]
-    assert out == run(baclo, "quiz", "--seed", "7", "--count", "3", "-f", "json")[1]
-
-
-def test_quiz_from_stdin(baclo: Baclo) -> None:
-    data = json.loads(run(baclo, "quiz", "--seed", "7", "--count", "2", "-f", "json")[1])
-    answers = "\n".join(q["answer"] for q in data["questions"]) + "\n"
-    code, out, _ = run(baclo, "quiz", "--seed", "7", "--count", "2", stdin=answers)
-    assert code == 0
-    assert out.rstrip().endswith("Score: 2/2 (100%)")
-    assert "Source: [" in out
-    code, out, _ = run(baclo, "quiz", "--seed", "7", "--count", "2", stdin="x\n")
-    # Input ends after one answer: the session stops there with the score so far, still exit 0.
-    assert code == 0 and out.rstrip().endswith("Stopped. Score so far: 0/1 (0%) of 2 questions.")
-
-
-def test_quiz_topic_filter_and_bad_topic(baclo: Baclo) -> None:
-    data = json.loads(run(baclo, "quiz", "-t", "withdrawal", "-n", "3", "--seed", "1", "-f", "json")[1])
-    assert {q["topic"] for q in data["questions"]} == {"withdrawal"}
-    assert run(baclo, "quiz", "-t", "astrology")[0] == 2
-    assert run(baclo, "quiz", "-n", "0")[0] == 2
-
-
-# --- flashcards ------------------------------------------------------------------------------------------
-
-
-def test_one_card_per_fact_with_citation(kb: Knowledge) -> None:
-    cards = make_cards(kb)
-    assert len(cards) == sum(len(t.facts) for t in kb.topics.values())
-    assert len({c.id for c in cards}) == len(cards)
-    for card in cards:
-        assert card.back.rstrip().endswith("]") and "[" in card.back
-
-
-def test_anki_tsv(baclo: Baclo) -> None:
-    code, out, _ = run(baclo, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")
-    lines = out.splitlines()
-    assert code == 0
-    header = ["#separator:tab", "#html:false", "#deck:Baclofen", "#tags:baclo", "#tags column:3", "#guid column:4"]
-    assert lines[:6] == header
-    rows = list(csv.reader(io.StringIO("\n".join(lines[6:])), delimiter="\t", quoting=csv.QUOTE_NONE))
-    assert rows and all(len(r) == 4 for r in rows)
-    assert {r[2] for r in rows} == {"baclo withdrawal", "baclo dosing"}
-    assert any(r[1].startswith("Agitation [1] Sources: [1] Is Baclofen Addictive?") for r in rows)
-    # The GUID is unique, and stable across runs and knowledge-file versions: a re-import updates in place.
-    guids = [r[3] for r in rows]
-    assert len(set(guids)) == len(guids) and all(g.startswith("baclo-") for g in guids)
-    again = run(baclo, "flashcards", "-t", "withdrawal", "-t", "dosing", "-f", "tsv", "--deck", "Baclofen")[1]
-    assert again == out
-    for row in rows:  # citations in number order
-        cited = row[1].split(" Sources: ")[0].rsplit("[", 1)[1].rstrip("]")
-        numbers = [int(n) for n in cited.split(",")]
-        assert numbers == sorted(numbers)
-
-
-@pytest.mark.parametrize("fmt", ["csv", "json", "markdown"])
-def test_flashcards_other_formats(baclo: Baclo, fmt: str) -> None:
-    code, out, _ = run(baclo, "flashcards", "-t", "uses", "-f", fmt)
-    assert code == 0 and "Multiple sclerosis" in out
-    if fmt == "json":
-        assert all({"id", "front", "back", "refs"} <= set(c) for c in json.loads(out)["cards"])
 
 
 # --- scheduler and state ---------------------------------------------------------------------------------
@@ -195,7 +80,7 @@ def test_grades_as_typed() -> None:
 
 
 def test_changed_card_is_requeued() -> None:
-    state = scheduler.empty_state()
+    state = review_state.empty_state()
     state["cards"]["c1"] = scheduler.next_entry(None, CARD._replace(digest="old"), "easy", DAY)
     assert scheduler.card_status(state["cards"]["c1"], CARD, DAY) == "changed"
     assert scheduler.due_cards(state, [CARD], DAY, 0) == [CARD]
@@ -206,7 +91,7 @@ def test_changed_card_is_requeued() -> None:
 
 def test_due_order_and_new_limit() -> None:
     cards = [CARD._replace(id=f"c{i}", digest="d") for i in range(5)]
-    state = scheduler.empty_state()
+    state = review_state.empty_state()
     for i, due in ((0, "2026-11-01"), (1, "2026-11-29"), (2, "2026-12-29")):
         state["cards"][f"c{i}"] = {**scheduler.next_entry(None, cards[i], "good", DAY), "due": due}
     queue = scheduler.due_cards(state, cards, DAY, new_limit=1)
@@ -232,15 +117,15 @@ def test_leitner_progress_migrates_without_losing_history(tmp_path: Path) -> Non
         },
     }
     path.write_text(json.dumps(old), encoding="utf-8")
-    state, warning = scheduler.load_state(path)
+    state, warning = review_state.load_state(path)
     assert warning is None and state["version"] == 2
     c1, c2 = state["cards"]["c1"], state["cards"]["c2"]
     history: Any = old["cards"]
     assert c1["history"] == history["c1"]["history"] and c1["due"] == "2026-12-03" and c1["leitner_box"] == 3
     assert c1["fsrs"]["stability"] > scheduler.next_entry(None, CARD, "good", DAY)["fsrs"]["stability"]
     assert (c2["reviews"], c2["lapses"], c2["due"], c2["leitner_box"]) == (4, 2, "2026-11-30", 1)
-    assert scheduler._valid(state)
-    scheduler.record_answer(path, CARD, "good", datetime.date(2026, 12, 3))
+    assert review_state.valid(state)
+    record_answer(path, CARD, "good", datetime.date(2026, 12, 3))
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["version"] == 2 and saved["cards"]["c1"]["reviews"] == 3 and len(saved["cards"]["c1"]["history"]) == 3
 
@@ -256,9 +141,9 @@ def test_review_stats_show_retention_and_forecast(baclo: Baclo) -> None:
 
 def test_state_roundtrip_and_atomic_write(tmp_path: Path) -> None:
     path = tmp_path / "home" / "review.json"
-    entry, warning = scheduler.record_answer(path, CARD, "good", DAY)
+    entry, warning = record_answer(path, CARD, "good", DAY)
     assert warning is None and entry["history"] == [[DAY.isoformat(), "good"]]
-    state, warning = scheduler.load_state(path)
+    state, warning = review_state.load_state(path)
     assert warning is None and state["cards"]["c1"] == entry
     assert not list(path.parent.glob("*.tmp"))
 
@@ -279,8 +164,8 @@ def test_state_roundtrip_and_atomic_write(tmp_path: Path) -> None:
 def test_corrupt_or_foreign_state_is_set_aside(tmp_path: Path, content: str) -> None:
     path = tmp_path / "review.json"
     path.write_text(content, encoding="utf-8")
-    state, warning = scheduler.load_state(path)
-    assert state == scheduler.empty_state()
+    state, warning = review_state.load_state(path)
+    assert state == review_state.empty_state()
     assert warning and "moved it to" in warning
     aside = list(tmp_path.glob("review.json.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_text(encoding="utf-8") == content
@@ -290,8 +175,8 @@ def test_corrupt_or_foreign_state_is_set_aside(tmp_path: Path, content: str) -> 
 def test_undecodable_state_is_set_aside(tmp_path: Path) -> None:
     path = tmp_path / "review.json"
     path.write_bytes(b"\xff\xfe{}")
-    state, warning = scheduler.load_state(path)
-    assert state == scheduler.empty_state() and warning
+    state, warning = review_state.load_state(path)
+    assert state == review_state.empty_state() and warning
 
 
 def test_concurrent_answers_to_the_same_cards_all_count(tmp_path: Path) -> None:
@@ -302,7 +187,7 @@ def test_concurrent_answers_to_the_same_cards_all_count(tmp_path: Path) -> None:
     def worker(n: int) -> None:
         try:
             for i in range(20):
-                scheduler.record_answer(path, cards[i % 5], "good" if (i + n) % 2 == 0 else "again", DAY)
+                record_answer(path, cards[i % 5], "good" if (i + n) % 2 == 0 else "again", DAY)
         except BaseException as exc:
             errors.append(exc)
 
@@ -312,7 +197,7 @@ def test_concurrent_answers_to_the_same_cards_all_count(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert not errors
-    state, warning = scheduler.load_state(path)
+    state, warning = review_state.load_state(path)
     assert warning is None
     assert sum(e["reviews"] for e in state["cards"].values()) == 80
     assert sum(len(e["history"]) for e in state["cards"].values()) == 80

@@ -110,13 +110,21 @@ def _help(command: Command) -> str:
     return f"{command.help}\n\nExamples:\n\n{examples}" if examples else command.help
 
 
+def _with_formats(option: Opt, command: Command) -> Opt:
+    """--format, with the formats only this command writes (flashcards: apkg) added to its choices."""
+    if option.dest != "fmt" or not command.formats:
+        return option
+    return Opt(option.dest, option.flags, option.kind, option.help, (*option.choices, *command.formats),
+               metavar=option.metavar)  # fmt: skip
+
+
 def _register(app: typer.Typer, command: Command) -> None:
     def callback(ctx: typer.Context, **given: Any) -> None:
         _finish(run(command, _merge(ctx, given, command)))
 
     parameters = [_argument(a) for a in command.args]
     parameters += [_option(o, output=False) for o in command.options]
-    parameters += [_option(o, output=True) for o in OUTPUT]
+    parameters += [_option(_with_formats(o, command), output=True) for o in OUTPUT]
     callback.__doc__ = _help(command)
     for name in (command.name, *command.aliases):
         text = _help(command) if name == command.name else f"Alias of '{command.name}'. {command.help}"

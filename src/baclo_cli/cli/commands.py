@@ -70,6 +70,7 @@ class Command:
         "contract",
         "default_format",
         "examples",
+        "formats",
         "handler",
         "help",
         "interactive",
@@ -95,8 +96,10 @@ class Command:
         contract: str = "",  # the JSON output contract ('baclo schema'); default: the handler's name
         interactive_unless: tuple[str, ...] = (),  # a session that asks questions unless one of these is given
         interactive: bool = False,  # a session that always converses (the fast path leaves it to Typer's)
+        formats: tuple[str, ...] = (),  # formats of this command alone, beyond FORMATS (flashcards: apkg)
     ) -> None:
         self.interactive = interactive
+        self.formats = formats
         self.interactive_unless = interactive_unless
         self.contract = contract or {"topic": "topic", "show": "topic", "review": "review_stats"}.get(handler, handler)
         self.default_format = default_format  # the format when none is asked for
@@ -350,32 +353,59 @@ COMMANDS: tuple[Command, ...] = (
                 high=500,
             ),
             Opt("seed", ("--seed",), "int", "Same seed, same questions in the same order.", metavar="SEED"),
+            Opt(
+                "focus",
+                ("--focus",),
+                "choice",
+                "clinical: only what a clinician must know (dosing, kidneys, warnings, withdrawal, interactions, "
+                "overdose, pregnancy ...); all (default): every topic, clinical ones three times as often.",
+                ("all", "clinical"),
+                "all",
+                "FOCUS",
+            ),
         ),
-        examples=("baclo quiz --topic withdrawal --count 5", "printf 'b\\nc\\n' | baclo quiz --seed 7 --count 2"),
+        examples=(
+            "baclo quiz --topic withdrawal --count 5",
+            "baclo quiz --focus clinical",
+            "printf 'b\\nc\\n' | baclo quiz --seed 7 --count 2",
+        ),
         session=True,
         interactive_unless=("fmt",),
     ),
     Command(
         "flashcards",
-        "One card per fact (front: a prompt; back: the answer with its citation). '-f tsv' imports into Anki.",
+        "Cards a student can answer: one per list item, figure (a cloze) or field, the back with its citations. "
+        "'-f tsv' is an Anki import file; '-f apkg -o FILE' writes an Anki package (basic and cloze notes, topic "
+        "tags, stable GUIDs: a newer package updates the cards in place).",
         "flashcards",
         options=(
             TOPICS,
-            Opt("deck", ("--deck",), "text", "Anki deck name for the TSV header.", default="baclo", metavar="NAME"),
+            Opt("deck", ("--deck",), "text", "Anki deck name (TSV header, package).", default="baclo", metavar="NAME"),
+            Opt(
+                "output",
+                ("--output", "-o"),
+                "path",
+                "Write to this file instead of stdout (required by -f apkg).",
+                metavar="FILE",
+            ),
         ),
-        examples=("baclo flashcards -f tsv > baclofen.txt",),
+        examples=("baclo flashcards -f tsv > baclofen.txt", "baclo flashcards -f apkg -o baclo.apkg"),
         default_format="table",
+        session=True,  # it may write a file (-o), which a plain answer never does
+        formats=("apkg",),
     ),
     Command(
         "review",
-        "Spaced repetition of the flashcards (FSRS scheduling, as Anki uses); progress is kept in $BACLO_HOME or the "
-        "XDG data folder.",
+        "Spaced repetition of the flashcards with FSRS (the scheduler Anki uses): grade again/hard/good/easy (1-4, "
+        "y/n); u undoes the last grade, s suspends a card, q quits. Progress is kept in $BACLO_HOME or the XDG data "
+        "folder.",
         "review",
         options=(
             TOPICS,
             Opt(
                 "show_stats", ("--stats",), "flag", "Show progress, retention and a due forecast instead of reviewing."
             ),
+            Opt("unsuspend", ("--unsuspend",), "flag", "Bring every suspended card back into review first."),
             Opt(
                 "retention",
                 ("--retention",),

@@ -1,4 +1,5 @@
-"""The commands that are more than one answer: validate, quiz and review (``Command.session`` in the table).
+"""The commands that are more than one answer: validate, quiz, review, mcp and flashcards (``Command.session``
+in the table; flashcards because it may write a file).
 
 Each takes the parsed parameters and returns an exit code, like ``execute.answer``; errors are written as
 one line by ``execute.fail``.
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from baclo_cli.cli.run import Stop, fail, load, output_errors, say_error, show, wants_color
+from baclo_cli.cli.run import Stop, answer, fail, load, output_errors, say_error, show, wants_color
 from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
 
 Params = dict[str, Any]
@@ -59,18 +60,20 @@ def validate(params: Params) -> int:
 
 
 def quiz(params: Params) -> int:
-    from baclo_cli.study import cards as study
+    from baclo_cli.study import questions as bank
 
     seed = params.get("seed")
     chosen_seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
     try:
         kb = load(params)
-        questions = study.make_quiz(kb, params.get("topic") or None, params.get("count") or 10, chosen_seed)
+        topics = params.get("topic") or None
+        count = params.get("count") or 10
+        questions = bank.make_quiz(kb, topics, count, chosen_seed, params.get("focus") or "all")
     except BacloError as error:
         raise fail(error) from None
     if params.get("fmt") is not None:
         numbers = kb.references.numbers()
-        return show(study.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers)
+        return show(bank.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers)
     from baclo_cli.cli.session import QuizScore, run_quiz
 
     talk = _talk(params)
@@ -83,7 +86,7 @@ def quiz(params: Params) -> int:
 def review(params: Params) -> int:
     from baclo_cli.cli.session import ReviewTally, run_review
     from baclo_cli.study import cards as study
-    from baclo_cli.study import scheduler
+    from baclo_cli.study import scheduler, state
 
     today = params.get("today")
     try:
@@ -95,17 +98,30 @@ def review(params: Params) -> int:
     retention = params.get("retention") or scheduler.RETENTION
     if not 0.7 <= retention <= 0.99:  # NaN passes Click's range check; it fails this one
         raise fail(BacloError(f"--retention takes a probability from 0.7 to 0.99, got {retention}"))
-    path = scheduler.state_path()
+    path = state.state_path()
     try:
         kb = load(params)
         cards = study.make_cards(kb, params.get("topic") or None)
-        state, warning = scheduler.load_state(path, set_aside=not params.get("show_stats"))
+        saved, warning = state.load_state(path, set_aside=not params.get("show_stats"))
+        if params.get("unsuspend") and not params.get("show_stats"):
+            resumed = state.unsuspend_all(path, {c.id for c in cards})
+            saved, _ = state.load_state(path)
+            say_error(f"baclo: {resumed} suspended card{'s' if resumed != 1 else ''} back in review")
     except BacloError as error:
         raise fail(error) from None
     if warning:
         say_error(f"baclo: warning: {warning}")
     if params.get("show_stats"):
-        return show(scheduler.stats_result(state, cards, day, path), params, kb.drug.last_reviewed, {})
+        result = scheduler.stats_result(saved, cards, day, path)
+        if (params.get("fmt") or "table") == "table" and sys.stdout.isatty():
+            import shutil
+
+            from baclo_cli.output.talk import progress_charts
+
+            width = max(8, min(30, shutil.get_terminal_size((80, 24)).columns - 32))
+            result.rows = [row for row in result.rows if not str(row["measure"]).startswith("due ")]
+            result.notes = ["", *progress_charts(result.payload, width=width)]
+        return show(result, params, kb.drug.last_reviewed, {})
     talk = _talk(params)
     tally = ReviewTally()
     try:
@@ -113,7 +129,7 @@ def review(params: Params) -> int:
             warnings = run_review(
                 kb,
                 cards,
-                state,
+                saved,
                 talk,
                 tally,
                 path=path,
@@ -144,4 +160,65 @@ def mcp(params: Params) -> int:
     return mcp_server.serve(params)
 
 
-SESSIONS: dict[str, Callable[[Params], int]] = {"validate": validate, "quiz": quiz, "review": review, "mcp": mcp}
+def flashcards(params: Params) -> int:
+    """The cards in a text format (like any answer), or ``-f apkg -o FILE``: an Anki package, a binary file,
+    so only to a file. ``-o`` writes any format to a file instead of stdout."""
+    from pathlib import Path
+
+    from baclo_cli.cli.commands import BY_NAME
+    from baclo_cli.errors import BadValue
+
+    fmt, output = params.get("fmt"), params.get("output")
+    if fmt == "apkg" and not output:
+        raise fail(BadValue("-f apkg writes a binary Anki package: name the file with -o, e.g. -o baclo.apkg"))
+    if not output:
+        return answer(BY_NAME["flashcards"], params)
+    from baclo_cli.study import cards as study
+
+    path = Path(output)
+    try:
+        kb = load(params)
+        deck = study.check_deck(params.get("deck") or "baclo")
+        cards = study.make_cards(kb, params.get("topic") or None)
+        if fmt == "apkg":
+            from baclo_cli.output.anki_package import write_package
+
+            written = write_package(cards, deck, path, lambda card: study.sources_line(kb, card.refs))
+        else:
+            written = _write_text(study.flashcards_result(kb, cards, deck), fmt or "tsv", path, params)
+    except BacloError as error:
+        raise fail(error) from None
+    say_error(f"baclo: wrote {written} cards to {path}")
+    return 0
+
+
+def _write_text(result: Any, fmt: str, path: Any, params: Params) -> int:
+    """A text format to a file, written beside it and renamed into place."""
+    import tempfile
+
+    from baclo_cli.output.anki_package import PackageWriteError
+    from baclo_cli.output.render import Style, render
+
+    style = Style(is_terminal=False, color=False, width=None, ascii_only=False)
+    text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers={}, notice="")
+    tmp = ""
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as error:
+        if tmp:
+            with suppress(OSError):
+                os.unlink(tmp)
+        raise PackageWriteError(path, error) from None
+    return len(result.rows)
+
+
+SESSIONS: dict[str, Callable[[Params], int]] = {
+    "validate": validate,
+    "quiz": quiz,
+    "review": review,
+    "flashcards": flashcards,
+    "mcp": mcp,
+}

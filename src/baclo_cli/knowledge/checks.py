@@ -345,28 +345,64 @@ def _check_quiz_hint(c: _Checker, hint_data: Any, path: Path, fields: set[str]) 
     hint = c.mapping(hint_data, path)
     if hint is None:
         return
-    c.unknown_keys(hint, ("question", "where", "answer", "distractors"), path)
+    c.unknown_keys(hint, ("question", "where", "answer", "items", "distractors"), path)
     c.text(hint, "question", path)
     answer = c.text(hint, "answer", path)
     if answer is not None and answer not in fields:
         c.fail((*path, "answer"), f"'{answer}' is not a field of this topic's facts")
     _check_where(c, hint, path, fields)
+    if "items" in hint:
+        c.text_list(hint, "items", path)
     if "distractors" in hint:
         source = c.mapping(hint["distractors"], (*path, "distractors"))
         if source is not None:
-            c.unknown_keys(source, ("topic", "field", "where"), (*path, "distractors"))
+            c.unknown_keys(source, ("topic", "field", "where", "items"), (*path, "distractors"))
+            if "items" in source:
+                c.text_list(source, "items", (*path, "distractors"))
             c.text(source, "topic", (*path, "distractors"))
             c.text(source, "field", (*path, "distractors"))
             _check_where(c, source, (*path, "distractors"), None)
 
 
+def _facts_matching(topic: Any, where: Any) -> list[dict[str, Any]]:
+    facts = topic.get("facts") if isinstance(topic, dict) else None
+    where = where if isinstance(where, dict) else {}
+    return [
+        f
+        for f in (facts if isinstance(facts, list) else [])
+        if isinstance(f, dict) and all(str(f.get(k, "")).lower() == str(v).lower() for k, v in where.items())
+    ]
+
+
+def _check_items_found(c: _Checker, items: Any, facts: list[dict[str, Any]], field: Any, path: Path) -> None:
+    """Every item a hint names must be found in the facts it comes from: the facts stay the source."""
+    if not isinstance(items, list):
+        return
+    texts = [str(f.get(field, "")).lower() for f in facts]
+    for j, item in enumerate(items):
+        if isinstance(item, str) and item.strip() and not any(item.lower() in text for text in texts):
+            c.fail((*path, j), f"'{item}' is not found in the '{field}' of the facts this hint selects")
+
+
 def _check_quiz_targets(c: _Checker, topics: dict[str, Any]) -> None:
-    """Distractor sources must name an existing topic and one of its fields."""
+    """Distractor sources must name an existing topic and one of its fields; named items must be in the facts."""
     for name, topic in topics.items():
         if not isinstance(topic, dict) or not isinstance(topic.get("quiz"), list):
             continue
         for i, hint in enumerate(topic["quiz"]):
+            if isinstance(hint, dict) and "items" in hint:
+                right = _facts_matching(topic, hint.get("where"))
+                _check_items_found(
+                    c, hint["items"], right, hint.get("answer"), ("topics", str(name), "quiz", i, "items")
+                )
             source = hint.get("distractors") if isinstance(hint, dict) else None
+            if isinstance(source, dict) and "items" in source:
+                target_name = source.get("topic", name)
+                wrong = _facts_matching(topics.get(target_name), source.get("where"))
+                field = source.get("field", hint.get("answer"))
+                _check_items_found(
+                    c, source["items"], wrong, field, ("topics", str(name), "quiz", i, "distractors", "items")
+                )
             if not isinstance(source, dict) or not isinstance(source.get("topic"), str):
                 continue
             target = topics.get(source["topic"])

@@ -106,9 +106,22 @@ class Fact:
 
 class QuizHint:
     """How to ask 'which of these' about a topic: facts matching ``where`` give right answers from ``answer``;
-    distractors come from ``distractor_field`` of ``distractor_topic`` (facts matching ``distractor_where``)."""
+    distractors come from ``distractor_field`` of ``distractor_topic`` (facts matching ``distractor_where``).
 
-    __slots__ = ("answer", "distractor_field", "distractor_topic", "distractor_where", "question", "where")
+    ``items``, when given, are the right answers instead: parts of a list fact ("somnolence" of "Somnolence,
+    depressed consciousness, ..."), each found in the ``answer`` field of a matching fact; ``distractor_items``
+    likewise name the wrong answers, each found in the distractor source."""
+
+    __slots__ = (
+        "answer",
+        "distractor_field",
+        "distractor_items",
+        "distractor_topic",
+        "distractor_where",
+        "items",
+        "question",
+        "where",
+    )
 
     def __init__(
         self,
@@ -118,6 +131,8 @@ class QuizHint:
         distractor_topic: str,
         distractor_field: str,
         distractor_where: dict[str, str],
+        items: tuple[str, ...] = (),
+        distractor_items: tuple[str, ...] = (),
     ) -> None:
         self.question = question
         self.where = where
@@ -125,6 +140,8 @@ class QuizHint:
         self.distractor_topic = distractor_topic
         self.distractor_field = distractor_field
         self.distractor_where = distractor_where
+        self.items = items
+        self.distractor_items = distractor_items
 
 
 class Topic:
@@ -493,6 +510,8 @@ def build_topic(name: str, topic: dict[str, Any]) -> Topic:
                 source.get("topic", name),
                 source.get("field", hint["answer"]),
                 dict(source.get("where", {})),
+                tuple(hint.get("items", ())),
+                tuple(source.get("items", ())),
             )
         )
     return Topic(name, topic["title"], topic["summary"], topic.get("section", ""), tuple(columns), facts, tuple(hints))

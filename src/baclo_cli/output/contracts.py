@@ -234,10 +234,53 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "quiz": _envelope(
         "questions",
-        {"type": "object", "required": ["id", "topic", "kind", "question", "choices", "answer", "refs"]},
+        {
+            "type": "object",
+            "required": ["id", "topic", "kind", "question", "choices", "answer", "answer_text", "explanation", "refs"],
+            "properties": {
+                "id": STR,
+                "topic": STR,
+                "kind": {
+                    "enum": ["choice", "multi", "short"],
+                    "description": "choice: one right option; multi: select all that apply; short: type it",
+                },
+                "question": STR,
+                "choices": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["letter", "text"],
+                        "properties": {"letter": STR, "text": STR},
+                    },
+                },
+                "answer": {
+                    "type": "string",
+                    "description": "the right letter (letters, for multi), or the short answer",
+                },
+                "answer_text": {"type": "string", "description": "the right choices' texts, joined with '; '"},
+                "explanation": STR,
+                "refs": REFS,
+            },
+        },
         seed={"type": "integer"},
     ),
-    "flashcards": _envelope("cards", {"type": "object", "required": ["id", "front", "back", "refs"]}),
+    "flashcards": _envelope(
+        "cards",
+        {
+            "type": "object",
+            "required": ["id", "guid", "topic", "kind", "front", "back", "cloze", "refs"],
+            "properties": {
+                "id": STR,
+                "guid": {"type": "string", "description": "the Anki GUID, the same in the TSV and the .apkg"},
+                "topic": STR,
+                "kind": {"enum": ["basic", "cloze"]},
+                "front": STR,
+                "back": {"type": "string", "description": "the answer and its citation numbers"},
+                "cloze": {"type": ["string", "null"], "description": "Anki cloze text ({{c1::...}}) of a cloze card"},
+                "refs": REFS,
+            },
+        },
+    ),
     "review_stats": {
         "type": "object",
         "required": [
@@ -249,10 +292,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "due",
             "waiting",
             "changed",
+            "suspended",
             "retired",
             "reviews",
             "retention_30_days",
             "forecast",
+            "daily",
         ],
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
@@ -267,6 +312,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "object",
                 "additionalProperties": {"type": "integer"},
                 "description": "cards coming due on each of the next 7 days",
+            },
+            "suspended": {"type": "integer", "description": "cards set aside with 's' until --unsuspend"},
+            "daily": {
+                "type": "array",
+                "description": "each of the last 30 days: answers given and the share not 'again' (null: none)",
+                "items": {
+                    "type": "object",
+                    "required": ["day", "answers", "retention"],
+                    "properties": {
+                        "day": {"type": "string", "format": "date"},
+                        "answers": {"type": "integer"},
+                        "retention": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                    },
+                },
             },
         },
     },

@@ -1,276 +1,31 @@
-"""Spaced review of the flashcards with FSRS (the scheduler Anki uses), and the state file that remembers it.
+"""Spaced review of the flashcards with FSRS (the scheduler Anki uses): grades, due days, the queue, progress.
 
-Scheduler: FSRS from the ``fsrs`` package (imported only here, only by ``baclo review``), one review a day at
-most, no intra-day learning steps, no fuzz (the same answers give the same schedule). Grades are Again, Hard,
-Good and Easy (``y``/``n`` read as Good/Again); ``--retention`` sets the target probability of recall. Cards
-whose fact changed in a new knowledge file (their digest differs) start afresh and come first.
-
-Version 1 files (Leitner boxes) are migrated on first read: each card's answers are replayed through FSRS, and
-its due date, counts, history and box are kept.
-
-State: one JSON file, ``$BACLO_HOME/review.json`` (else ``$XDG_DATA_HOME/baclo/review.json``, else
-``~/.local/share/baclo/review.json``). It is written atomically (temporary file, then rename) under an
-exclusive lock, and each answer is applied to the file as it is on disk at that moment (re-read under the lock),
-so sessions running at once lose nothing. A corrupt or foreign file is moved aside
-(``review.json.corrupt-TIMESTAMP``) and reported, never silently overwritten, and only if it is still corrupt
-once the lock is held. Each card keeps its history of answers (day, again/good).
+FSRS comes from the ``fsrs`` package (imported only here, only when a card is graded), without fuzz (the same
+answers give the same schedule) and without minute-long learning steps: a card is due on a day. A card graded
+Again comes back later in the same session (same-day relearning), and that answer counts too. Grades are
+Again, Hard, Good and Easy (``y``/``n`` read as Good/Again); ``--retention`` sets the target probability of
+recall. Cards whose fact changed in a new knowledge file (their digest differs) start afresh and come first;
+suspended cards never come. The state file itself is ``study.state``.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from baclo_cli.answers.result import Result
-from baclo_cli.errors import EXIT_WRITE, BacloError, DataFileError
+from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.study.cards import Card
 
-FORMAT = "baclo-review"
-VERSION = 2
-LEITNER_BOXES = 5  # version 1 files: Leitner boxes 1-5
 GRADES = ("again", "hard", "good", "easy")  # FSRS ratings 1-4, and what a history entry records
 RETENTION = 0.9  # FSRS's default target probability of recall
 FIRST_DAY = datetime.date(2000, 1, 1)
-LAST_DAY = datetime.date(9000, 12, 31)  # far from date.max, so adding an interval never overflows
-
-
-MAX_STATE_BYTES = 64 * 1024 * 1024
-
-
-class StateError(DataFileError):
-    """The state file could neither be read nor moved aside; the CLI reports it like a data file error."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(str(path), message)
-
-
-class StateWriteError(BacloError):
-    """Progress could not be saved (disk full, read-only folder)."""
-
-    exit_code = EXIT_WRITE
-
-    def __init__(self, path: Path, error: OSError) -> None:
-        super().__init__(f"cannot save review progress to {path}: {error.strerror or error}")
-
-
-def state_path() -> Path:
-    home = os.environ.get("BACLO_HOME")
-    if home:
-        return Path(home) / "review.json"
-    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(data) / "baclo" / "review.json"
-
-
-def empty_state() -> dict[str, Any]:
-    return {"format": FORMAT, "version": VERSION, "cards": {}}
-
-
-def _is_day(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
-        return False
-    try:
-        day = datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return FIRST_DAY <= day <= LAST_DAY
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
-
-
-def _valid_common(entry: Any) -> bool:
-    if not isinstance(entry, dict):
-        return False
-    if not _is_day(entry.get("due")) or not isinstance(entry.get("digest"), str):
-        return False
-    if not all(_count(entry.get(k, 0)) for k in ("reviews", "lapses")):
-        return False
-    if "last" in entry and not _is_day(entry["last"]):
-        return False
-    history = entry.get("history", [])
-    return isinstance(history, list) and all(
-        isinstance(h, list) and len(h) == 2 and _is_day(h[0]) and h[1] in GRADES for h in history
-    )
-
-
-def _valid_v1_entry(entry: Any) -> bool:
-    box = entry.get("box") if isinstance(entry, dict) else None
-    good_box = isinstance(box, int) and not isinstance(box, bool) and 1 <= box <= LEITNER_BOXES
-    return good_box and _valid_common(entry)
-
-
-def _valid_entry(entry: Any) -> bool:
-    if not _valid_common(entry):
-        return False
-    memory = entry.get("fsrs")
-    if not isinstance(memory, dict):
-        return False
-    numbers = [memory.get(k) for k in ("stability", "difficulty")]
-    if not all(
-        n is None or (isinstance(n, (int, float)) and not isinstance(n, bool) and 0 <= n < 1e9) for n in numbers
-    ):
-        return False
-    return isinstance(memory.get("state"), int) and isinstance(memory.get("due"), str)
-
-
-def _valid(state: Any) -> bool:
-    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") not in (1, VERSION):
-        return False
-    cards = state.get("cards")
-    check = _valid_entry if state["version"] == VERSION else _valid_v1_entry
-    return isinstance(cards, dict) and all(check(entry) for entry in cards.values())
-
-
-def _migrate(state: dict[str, Any]) -> dict[str, Any]:
-    """A version 1 (Leitner) state as version 2: every card's answers replayed through FSRS, nothing dropped."""
-    if state["version"] == VERSION:
-        return state
-    cards = {}
-    for card_id, old in state["cards"].items():
-        history = old.get("history") or []
-        if not history:  # answers before history was kept: one review on the last day, as the box says
-            last = old.get("last") or old["due"]
-            history_for_replay = [[last, "good" if old["box"] > 1 else "again"]]
-        else:
-            history_for_replay = history
-        cards[card_id] = {
-            **{k: old[k] for k in ("digest", "due", "reviews", "lapses", "last") if k in old},
-            "history": history,
-            "fsrs": _replay(card_id, history_for_replay),
-            "leitner_box": old["box"],
-        }
-    return {"format": FORMAT, "version": VERSION, "cards": cards}
-
-
-def _replay(card_id: str, history: list[list[str]]) -> dict[str, Any]:
-    """A card's FSRS memory from its answers; a fresh card if they cannot be replayed (one card, not the file)."""
-    memory = None
-    try:
-        for day, grade in history:
-            memory = _step(memory, card_id, grade, datetime.date.fromisoformat(day), RETENTION)
-    except _UNREADABLE:
-        memory = None
-    return dict(memory) if memory is not None else dict(_new_card(card_id).to_dict())
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    """The state on disk: an empty state if there is none, None if the file is not valid state."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_STATE_BYTES + 1)
-    except FileNotFoundError:
-        return empty_state()
-    except IsADirectoryError:
-        return None
-    except OSError as exc:
-        raise StateError(path, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_STATE_BYTES:
-        return None
-    try:
-        state = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):  # undecodable bytes, not JSON, nested too deep
-        return None
-    version = state.get("version") if isinstance(state, dict) and state.get("format") == FORMAT else None
-    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
-        raise StateError(path, f"written by a newer baclo (version {version}; this one reads 1 and {VERSION})")
-    if not _valid(state):
-        return None
-    try:
-        return _migrate(state)
-    except (ValueError, TypeError, KeyError, OverflowError):
-        return None
-
-
-def _set_aside(path: Path) -> str:
-    """Move a corrupt state file aside (call under the lock, after re-reading it); returns the warning."""
-    aside = path.with_name(f"{path.name}.corrupt-{datetime.datetime.now().strftime('%Y%m%d%H%M%S%f')}")
-    try:
-        os.replace(path, aside)
-    except OSError as exc:
-        raise StateError(path, f"not baclo review state and could not be moved aside: {exc}") from None
-    return f"{path} was not readable baclo review state; moved it to {aside} and started afresh"
-
-
-def load_state(path: Path, *, set_aside: bool = True) -> tuple[dict[str, Any], str | None]:
-    """The saved state and a warning. A file that is not valid state is moved aside, but only under the lock
-    and only if it is still invalid then (a peer may have just written a good one); ``set_aside=False`` (for
-    ``--stats``, which only reads) leaves it where it is."""
-    state = _read(path)
-    if state is not None:
-        return state, None
-    if not set_aside:
-        return empty_state(), f"{path} is not readable baclo review state; left as it is (a review moves it aside)"
-    with _locked(path):
-        state = _read(path)
-        if state is not None:
-            return state, None
-        return empty_state(), _set_aside(path)
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 - held for the with-block
-    except OSError as exc:
-        raise StateWriteError(path, exc) from None
-    with handle:
-        try:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - not POSIX: the atomic rename still keeps the file whole
-            pass
-        yield
-
-
-def _write_atomically(path: Path, state: dict[str, Any]) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise StateWriteError(path, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(state, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise StateWriteError(path, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def record_answer(
-    path: Path, card: Card, grade: str, today: datetime.date, retention: float = RETENTION
-) -> tuple[dict[str, Any], str | None]:
-    """Apply one answer to the newest state on disk, under the lock: re-read, step the card, write atomically.
-
-    Each answer is its own read-modify-write, so answers from sessions running at once add up.
-    Returns the card's new entry and a warning if the file had to be set aside.
-    """
-    with _locked(path):
-        state = _read(path)
-        warning = None
-        if state is None:
-            warning = _set_aside(path)
-            state = empty_state()
-        entry = next_entry(state["cards"].get(card.id), card, grade, today, retention)
-        state["cards"][card.id] = entry
-        _write_atomically(path, state)
-    return entry, warning
-
-
-# --- scheduling -------------------------------------------------------------------------------------------
+# The last day a review may be dated, and the last due day ever written: far from date.max, so adding FSRS's
+# longest interval (100 years) never overflows, and a due day past it is written as this day (so the state file
+# always reads back what was written, whatever --today was).
+LAST_DAY = datetime.date(9000, 12, 31)
+STATS_DAYS = 30  # the retention window of --stats
+FORECAST_DAYS = 7
 
 
 def parse_day(text: str | None) -> datetime.date:
@@ -294,9 +49,15 @@ def _fsrs() -> Any:
 _UNREADABLE = (ValueError, TypeError, KeyError, OverflowError, AssertionError)
 
 
-def _new_card(card_id: str) -> Any:
-    """A fresh FSRS card whose numeric id is stable for this card (FSRS would use the clock)."""
-    return _fsrs().Card(card_id=int(hashlib_id(card_id), 16) % 10**12)
+def card_number(card_id: str) -> int:
+    """A stable numeric id for FSRS (which would use the clock)."""
+    import hashlib
+
+    return int(hashlib.sha1(card_id.encode()).hexdigest()[:12], 16) % 10**12
+
+
+def new_memory(card_id: str) -> dict[str, Any]:
+    return dict(_fsrs().Card(card_id=card_number(card_id)).to_dict())
 
 
 def _step(memory: dict[str, Any] | None, card_id: str, grade: str, day: datetime.date, retention: float) -> Any:
@@ -305,7 +66,7 @@ def _step(memory: dict[str, Any] | None, card_id: str, grade: str, day: datetime
     scheduler = fsrs.Scheduler(
         desired_retention=retention, learning_steps=(), relearning_steps=(), enable_fuzzing=False
     )
-    card = fsrs.Card.from_dict(memory) if memory else _new_card(card_id)
+    card = fsrs.Card.from_dict(memory) if memory else fsrs.Card(card_id=card_number(card_id))
     when = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
     if card.last_review is not None and when < card.last_review:
         when = card.last_review  # a review dated before the last one (--today in the past) counts as the same day
@@ -313,25 +74,30 @@ def _step(memory: dict[str, Any] | None, card_id: str, grade: str, day: datetime
     return card.to_dict()
 
 
-def hashlib_id(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha1(text.encode()).hexdigest()[:12]
+def replay(card_id: str, history: list[list[str]]) -> dict[str, Any]:
+    """A card's FSRS memory from its answers; a fresh card if they cannot be replayed (one card, not the file)."""
+    memory = None
+    try:
+        for day, grade in history:
+            memory = _step(memory, card_id, grade, datetime.date.fromisoformat(day), RETENTION)
+    except _UNREADABLE:
+        memory = None
+    return dict(memory) if memory is not None else new_memory(card_id)
 
 
 def next_entry(
     entry: dict[str, Any] | None, card: Card, grade: str, today: datetime.date, retention: float = RETENTION
 ) -> dict[str, Any]:
-    """The card after one answer: FSRS's new memory state and due day (at least tomorrow)."""
+    """The card after one answer: FSRS's new memory state and due day (at least tomorrow, at most LAST_DAY)."""
     same = entry is not None and entry.get("digest") == card.digest
+    history = list((entry or {}).get("history", [])) if same else []
     try:
         memory = _step(entry.get("fsrs") if same and entry else None, card.id, grade, today, retention)
-    except _UNREADABLE:  # a memory FSRS cannot read:
-        rebuilt = _replay(card.id, (entry or {}).get("history", []) if same else [])  # rebuild it from the answers
-        memory = _step(rebuilt, card.id, grade, today, retention)
+    except _UNREADABLE:  # a memory FSRS cannot read: rebuild it from the answers
+        memory = _step(replay(card.id, history), card.id, grade, today, retention)
     due = max(datetime.datetime.fromisoformat(memory["due"]).date(), today + datetime.timedelta(days=1))
     return {
-        "due": due.isoformat(),
+        "due": min(due, LAST_DAY).isoformat(),
         "digest": card.digest,
         "reviews": (entry or {}).get("reviews", 0) + 1,
         "lapses": (entry or {}).get("lapses", 0) + (1 if grade == "again" else 0),
@@ -342,29 +108,41 @@ def next_entry(
     }
 
 
+def suspended_entry(entry: dict[str, Any] | None, card: Card, today: datetime.date) -> dict[str, Any]:
+    """The card set aside from review until ``--unsuspend``; its answers and memory are kept."""
+    if entry is None:
+        entry = {"due": today.isoformat(), "digest": card.digest, "reviews": 0, "lapses": 0, "history": []}
+        entry["fsrs"] = new_memory(card.id)
+    return {**entry, "suspended": True}
+
+
+GRADE_KEYS = {
+    "1": "again",
+    "2": "hard",
+    "3": "good",
+    "4": "easy",
+    "a": "again",
+    "h": "hard",
+    "g": "good",
+    "e": "easy",
+    "n": "again",
+    "no": "again",
+    "y": "good",
+    "yes": "good",
+}
+
+
 def parse_grade(reply: str) -> str | None:
     """again/hard/good/easy, 1-4, their first letters, or y/n (good/again); None for anything else."""
     text = reply.strip().lower()
-    aliases = {
-        "y": "good",
-        "yes": "good",
-        "n": "again",
-        "no": "again",
-        "1": "again",
-        "2": "hard",
-        "3": "good",
-        "4": "easy",
-        "a": "again",
-        "h": "hard",
-        "g": "good",
-        "e": "easy",
-    }
-    return text if text in GRADES else aliases.get(text)
+    return text if text in GRADES else GRADE_KEYS.get(text)
 
 
 def card_status(entry: dict[str, Any] | None, card: Card, today: datetime.date) -> str:
     if entry is None:
         return "new"
+    if entry.get("suspended"):
+        return "suspended"
     if entry.get("digest") != card.digest:
         return "changed"
     return "due" if entry["due"] <= today.isoformat() else "waiting"
@@ -384,15 +162,20 @@ def due_cards(state: dict[str, Any], cards: list[Card], today: datetime.date, ne
 
 def stats(state: dict[str, Any], cards: list[Card], today: datetime.date) -> dict[str, Any]:
     entries = state["cards"]
-    counts = {"new": 0, "due": 0, "waiting": 0, "changed": 0}
+    counts = {"new": 0, "due": 0, "waiting": 0, "changed": 0, "suspended": 0}
     for card in cards:
         counts[card_status(entries.get(card.id), card, today)] += 1
     known = {c.id for c in cards}
-    since = (today - datetime.timedelta(days=30)).isoformat()
-    recent = [
-        grade for e in entries.values() for day, grade in e.get("history", []) if since < day <= today.isoformat()
-    ]
-    forecast = {(today + datetime.timedelta(days=d)).isoformat(): 0 for d in range(1, 8)}
+    days = [(today - datetime.timedelta(days=d)).isoformat() for d in range(STATS_DAYS - 1, -1, -1)]
+    by_day: dict[str, list[int]] = {day: [0, 0] for day in days}  # answers, answers not 'again'
+    for entry in entries.values():
+        for day, grade in entry.get("history", []):
+            if day in by_day:
+                by_day[day][0] += 1
+                by_day[day][1] += grade != "again"
+    answers = sum(n for n, _ in by_day.values())
+    remembered = sum(k for _, k in by_day.values())
+    forecast = {(today + datetime.timedelta(days=d)).isoformat(): 0 for d in range(1, FORECAST_DAYS + 1)}
     for card in cards:
         entry = entries.get(card.id)
         if entry and card_status(entry, card, today) == "waiting" and entry["due"] in forecast:
@@ -402,8 +185,11 @@ def stats(state: dict[str, Any], cards: list[Card], today: datetime.date) -> dic
         **counts,
         "retired": sum(1 for card_id in entries if card_id not in known),
         "reviews": sum(int(e.get("reviews", 0)) for e in entries.values()),
-        "retention_30_days": round(sum(g != "again" for g in recent) / len(recent), 3) if recent else None,
+        "retention_30_days": round(remembered / answers, 3) if answers else None,
         "forecast": forecast,
+        "daily": [
+            {"day": day, "answers": n, "retention": round(k / n, 3) if n else None} for day, (n, k) in by_day.items()
+        ],
     }
 
 
@@ -412,7 +198,7 @@ def stats_result(state: dict[str, Any], cards: list[Card], today: datetime.date,
     rows: list[dict[str, Any]] = [
         {"measure": k.replace("_", " "), "value": "-" if v is None else v}
         for k, v in numbers.items()
-        if k != "forecast"
+        if k not in ("forecast", "daily")
     ]
     rows += [{"measure": f"due {day}", "value": n} for day, n in numbers["forecast"].items()]
     return Result(
@@ -420,5 +206,5 @@ def stats_result(state: dict[str, Any], cards: list[Card], today: datetime.date,
         summary=f"State file: {path}; as of {today.isoformat()}.",
         columns=["measure", "value"],
         rows=rows,
-        payload={"schema_version": 1, "state_file": str(path), "today": today.isoformat(), **numbers},
+        payload={"schema_version": SCHEMA_VERSION, "state_file": str(path), "today": today.isoformat(), **numbers},
     )
