@@ -119,8 +119,10 @@ def open_in_anki(package: Path, collection: Path) -> dict[str, Any]:
         notes: dict[str, Any] = {}
         for note_id in col.find_notes(""):
             note = col.get_note(note_id)
+            note_type = note.note_type()
+            assert note_type is not None
             notes[note.guid] = {
-                "type": note.note_type()["name"],
+                "type": note_type["name"],
                 "fields": list(note.fields),
                 "tags": list(note.tags),
             }

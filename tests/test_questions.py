@@ -14,7 +14,7 @@ import pytest
 
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.study import questions as bank
-from baclo_cli.study.questions import _contains, is_clinical, normalise, value_kind
+from baclo_cli.study.questions import _contains, fact_text, is_clinical, normalise, value_kind
 
 from .conftest import BACLO as BACLO_SCRIPT
 from .conftest import Baclo
@@ -92,7 +92,7 @@ def test_no_distractor_is_another_sources_value_for_the_same_dispute(
         others = [f for t in kb.topics.values() for f in t.facts if f.dispute == fact.dispute and f is not fact]
         for wrong in (c for c in choices(q) if c not in right(q)):
             checked += 1
-            assert not any(_contains(o.text(), wrong) for o in others), (q["question"], wrong)
+            assert not any(_contains(fact_text(o), wrong) for o in others), (q["question"], wrong)
     assert checked >= 20  # the disputed half-lives, fractions and thresholds are asked about
 
 

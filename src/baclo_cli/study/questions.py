@@ -151,6 +151,11 @@ def overlaps(candidate: str, answers: Iterable[str]) -> bool:
     return any(_contains(candidate, a) or _contains(a, candidate) for a in answers)
 
 
+def fact_text(fact: Fact) -> str:
+    """Every field of a fact, as one text."""
+    return " ".join(str(v) for v in fact.fields.values())
+
+
 def _matches(fact: Fact, where: dict[str, str]) -> bool:
     return all(str(fact.fields.get(k, "")).lower() == v.lower() for k, v in where.items())
 
@@ -313,7 +318,7 @@ def _hint_parts(b: Builder, topic: Topic, hint: QuizHint) -> tuple[list[tuple[st
     pool = [p for p in pool if not any(_contains(str(f.fields[hint.answer]), p) for f in right_facts)]
     disputed = {id(d) for _, f in right for d in b.disputed_with(f)}
     if disputed:
-        pool = [p for p in pool if not any(id(f) in disputed and _contains(f.text(), p) for f in source.facts)]
+        pool = [p for p in pool if not any(id(f) in disputed and _contains(fact_text(f), p) for f in source.facts)]
     return right, pool, right_facts
 
 
