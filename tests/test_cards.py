@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -103,6 +104,10 @@ def test_apkg_needs_a_file_and_any_format_can_go_to_one(baclo: Baclo, tmp_path: 
     assert target.read_text(encoding="utf-8") == run(baclo, "flashcards", "-t", "uses", "-f", "tsv")[1]
     code, _, err = run(baclo, "flashcards", "-f", "apkg", "-o", str(tmp_path / "missing" / "x.apkg"))
     assert code == 5 and err.count("\n") == 1
+    for place in (os.devnull, str(tmp_path)):  # a device or a folder is never replaced
+        code, _, err = run(baclo, "flashcards", "-f", "apkg", "-o", place)
+        assert code == 2 and "not a regular file" in err
+    assert Path(os.devnull).is_char_device()
 
 
 # --- a real Anki package ----------------------------------------------------------------------------------

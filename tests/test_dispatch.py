@@ -48,6 +48,8 @@ def _values(option: Opt) -> st.SearchStrategy[str]:
         return st.sampled_from(["0", "1", "3", "500", "501", "-1", "x", "07"])
     if option.kind == "float":
         return st.sampled_from(["40", "0", "25.5", "1e3", "nan", "-3", "x", "80.0"])
+    if option.dest == "output":  # a file to write: never one that could be created or replaced
+        return st.sampled_from(["/nonexistent-baclo-folder/cards.txt", "/dev/null"])
     if option.kind == "path":
         return st.sampled_from(["/nonexistent.yaml", ""])
     if option.dest == "where":

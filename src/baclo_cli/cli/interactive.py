@@ -177,6 +177,7 @@ def flashcards(params: Params) -> int:
 
     path = Path(output)
     try:
+        _check_target(path)
         kb = load(params)
         deck = study.check_deck(params.get("deck") or "baclo")
         cards = study.make_cards(kb, params.get("topic") or None)
@@ -190,6 +191,20 @@ def flashcards(params: Params) -> int:
         raise fail(error) from None
     say_error(f"baclo: wrote {written} cards to {path}")
     return 0
+
+
+def _check_target(path: Any) -> None:
+    """Only a regular file is replaced (written beside it, then renamed): never a folder, a device or a pipe."""
+    import stat
+
+    from baclo_cli.errors import BadValue
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise BadValue(f"--output {path} is not a regular file; name a file to write")
 
 
 def _write_text(result: Any, fmt: str, path: Any, params: Params) -> int:

@@ -15,17 +15,13 @@ from typing import Any
 
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.output.talk import Talk
-from baclo_cli.study.cards import Card
 from baclo_cli.study.questions import LETTERS, Question
-from baclo_cli.study.scheduler import (
-    RETENTION,
-    card_status,
-    due_cards,
-    next_entry,
-    parse_grade,
-    suspended_entry,
-)
-from baclo_cli.study.state import change_card
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from baclo_cli.study.cards import Card
+
+# The review's modules (scheduler, state file) are imported by the review alone: a quiz does not pay for them.
 
 QUIT = ("q", "quit")
 MAX_INVALID = 5  # replies in a row that are not answers before a session from a pipe ends
@@ -132,6 +128,8 @@ GRADE_KEYS = "1-4, again/hard/good/easy, y or n; u to undo, s to suspend"
 
 
 def _read_grade(reply: str) -> str | None:
+    from baclo_cli.study.scheduler import parse_grade
+
     text = reply.strip().lower()
     if text in ("u", "undo"):
         return "undo"
@@ -178,6 +176,8 @@ class Review:
         self.warnings: list[str] = []
 
     def _save(self, card: Card, change: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        from baclo_cli.study.state import change_card
+
         before, after, warning = change_card(self.path, card.id, change)
         if warning:
             self.warnings.append(warning)
@@ -186,6 +186,8 @@ class Review:
         return before, after
 
     def grade(self, card: Card, grade: str) -> dict[str, Any]:
+        from baclo_cli.study.scheduler import next_entry
+
         before, after = self._save(card, lambda entry: next_entry(entry, card, grade, self.today, self.retention))
         self.done.append(_Done(card, before, after, grade))
         self.tally.seen += 1
@@ -193,6 +195,8 @@ class Review:
         return after
 
     def suspend(self, card: Card) -> None:
+        from baclo_cli.study.scheduler import suspended_entry
+
         before, after = self._save(card, lambda entry: suspended_entry(entry, card, self.today))
         self.done.append(_Done(card, before, after, "suspend"))
 
@@ -210,6 +214,8 @@ class Review:
                 conflict.append(True)
                 return entry
             return last.before
+
+        from baclo_cli.study.state import change_card
 
         _, after, warning = change_card(self.path, last.card.id, restore)
         if warning:
@@ -229,6 +235,8 @@ class Review:
         return last
 
     def run(self, queue: list[Card]) -> None:
+        from baclo_cli.study.scheduler import card_status
+
         talk = self.talk
         while queue:
             card = queue.pop(0)
@@ -300,9 +308,11 @@ def run_review(
     today: datetime.date,
     new_limit: int,
     limit: int,
-    retention: float = RETENTION,
+    retention: float,
 ) -> list[str]:
     """Show due cards; save each answer at once. Returns warnings (e.g. a corrupt state file set aside)."""
+    from baclo_cli.study.scheduler import due_cards
+
     queue = due_cards(state, cards, today, new_limit)[: max(limit, 0)]
     if not queue:
         waiting = [e["due"] for c in cards if (e := state["cards"].get(c.id)) and not e.get("suspended")]

@@ -467,6 +467,7 @@ def _clause(text: str, start: int, end: int) -> tuple[str, int, int]:
     return clause, start - offset, end - offset
 
 
+_OPEN_ENDED = re.compile(r"\s*(or more|or less|\+|CI\b)")
 _STATISTIC = re.compile(r"\b(CI|OR|RR|HR|SMD|MD|NNT|p|I2)\s*[=<>]?\s*$|\(\s*$", re.IGNORECASE)
 
 
@@ -480,14 +481,13 @@ def _figure_spots(topic: Topic, clinical: bool) -> list[tuple[int, str, int]]:
             if field == key or not isinstance(value, str):
                 continue
             for number, match in enumerate(_FIGURE.finditer(value)):
-                before, after = value[: match.start()], value[match.end() :]
-                if _BOUND.search(before) or re.match(r"\s*(or more|or less|\+|CI\b)", after):
-                    continue
-                if _STATISTIC.search(before):
-                    continue
-                clause = _clause(value, match.start(), match.end())[0]
-                if not clinical and (len(clause) > 80 or value_kind(match.group(0)) != "dose"):
+                if not clinical and value_kind(match.group(0)) != "dose":
                     continue  # background topics: only the doses (which dose a study tested)
+                before, after = value[max(0, match.start() - 40) : match.start()], value[match.end() : match.end() + 12]
+                if _BOUND.search(before) or _STATISTIC.search(before) or _OPEN_ENDED.match(after):
+                    continue
+                if not clinical and len(_clause(value, match.start(), match.end())[0]) > 80:
+                    continue
                 spots.append((index, field, number))
     return spots
 
