@@ -85,6 +85,9 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     monkeypatch.setenv("BACLO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("BACLO_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TERM", "xterm")
+    # 'labels --check' must never reach the internet from a test: port 1 on loopback refuses at once (exit 7).
+    monkeypatch.setenv("BACLO_DAILYMED_URL", "http://127.0.0.1:1/dailymed/services/v2")
+    monkeypatch.delenv("BACLO_NO_STALE_NOTE", raising=False)
     yield
 
 

@@ -18,6 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from baclo_cli.answers import labels
 from baclo_cli.answers import topics as query
 from baclo_cli.answers.dose import dose_check_result
 from baclo_cli.answers.search import search_result
@@ -103,6 +104,8 @@ def _exercise(path: Path) -> None:
         lambda kb: dose_check_result(kb, "80", renal="impaired"),
         lambda kb: flashcards_result(kb, make_cards(kb)),
         lambda kb: make_quiz(kb, None, 5, 1) and query.topics_result(kb),
+        labels.labels_result,
+        lambda kb: labels.check_result(kb, {s: [labels.Version(2, "2026-01-02")] for s in labels.set_ids(kb)}, "x"),
     ]
     for ask in asks:
         try:
@@ -165,6 +168,7 @@ def test_structured_knowledge_with_random_values(tmp_path: Path, where: str, val
     ]
     data["dose_bands"][0]["refs"] = ["r1"]
     data["references"][0]["kind"] = "label"
+    data["references"][0]["unconfirmed"] = "A test file: the version read is not recorded."
     if where == "fact":
         data["topics"]["alpha"]["facts"][0]["value"] = value
     elif where == "band":
@@ -193,6 +197,7 @@ def test_structured_knowledge_with_random_values(tmp_path: Path, where: str, val
 def test_any_dose_band_label_works_in_every_command(tmp_path: Path, label: str) -> None:
     data = yaml.safe_load(MINIMAL)
     data["references"][0]["kind"] = "label"
+    data["references"][0]["unconfirmed"] = "A test file: the version read is not recorded."
     band = {"route": "oral", "per": "day", "kind": "max", "basis": "label", "label": label, "amount": 10, "unit": "mg"}
     data["dose_bands"] = [{**band, "refs": ["r1"]}]
     path = tmp_path / "k.yaml"
@@ -209,7 +214,7 @@ def test_any_dose_band_label_works_in_every_command(tmp_path: Path, label: str) 
 
 COMMANDS = [
     "uses", "side-effects", "withdrawal", "show", "glossary", "search", "refs", "topics", "export", "disputes",
-    "dose-check", "validate", "flashcards", "overview", "pk", "quiz",
+    "dose-check", "validate", "flashcards", "overview", "pk", "quiz", "labels",
 ]  # fmt: skip
 WORDS = [
     "-f", "json", "csv", "tsv", "yaml", "plain", "markdown", "table", "XML", "--sources", "--no-color",

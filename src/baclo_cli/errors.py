@@ -8,6 +8,10 @@ EXIT_USAGE = 2
 EXIT_DATA = 3
 EXIT_ABOVE_LABEL = 4  # dose-check: above the ceiling that applies to the patient described
 EXIT_WRITE = 5  # output or review progress could not be written (disk full, closed stdout)
+EXIT_LABEL_CHANGED = 6  # labels --check: a cited label has a newer version on DailyMed, or is no longer listed
+EXIT_LABEL_SERVICE = (
+    7  # labels --check: DailyMed could not be asked (offline, DNS, refused, timeout) or its answer used
+)
 EXIT_INTERNAL = 70  # a bug: an error baclo did not expect (the property-based tests look for this)
 EXIT_INTERRUPTED = 130
 
@@ -58,3 +62,9 @@ class NothingFound(BacloError):
 
 class BadValue(BacloError):
     """An argument whose value makes no sense (a negative dose, an unknown field)."""
+
+
+class LabelServiceError(BacloError):
+    """``labels --check``: the label service could not be reached, or its answer could not be used."""
+
+    exit_code = EXIT_LABEL_SERVICE

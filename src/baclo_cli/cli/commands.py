@@ -13,11 +13,15 @@ from baclo_cli.output import FORMATS
 # The words help and the man page end with.
 ENVIRONMENT = (
     "Environment: BACLO_DATA (knowledge file), BACLO_HOME (review progress), BACLO_CACHE_DIR, BACLO_NO_CACHE=1, "
-    "BACLO_DEBUG=1 (tracebacks), NO_COLOR, FORCE_COLOR, TERM=dumb."
+    "BACLO_DEBUG=1 (tracebacks), BACLO_DAILYMED_URL (the DailyMed web services 'labels --check' asks; default "
+    "https://dailymed.nlm.nih.gov/dailymed/services/v2), BACLO_NO_STALE_NOTE=1 (no note on a terminal when the "
+    "knowledge file's review is over a year old), NO_COLOR, FORCE_COLOR, TERM=dumb."
 )
 EXIT_CODES = (
     "Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 knowledge file error, 4 dose above the ceiling that "
-    "applies (dose-check), 5 output could not be written, 130 interrupted."
+    "applies (dose-check), 5 output could not be written, 6 a cited label has a newer version on DailyMed or is "
+    "no longer listed (labels --check), 7 DailyMed could not be asked or its answer used: offline, DNS failure, "
+    "refused, timeout, HTTP error, redirect, malformed answer (labels --check), 130 interrupted."
 )
 
 
@@ -458,6 +462,45 @@ COMMANDS: tuple[Command, ...] = (
         session=True,
         # The server converses over stdin and stdout (or a socket) for as long as its client stays.
         interactive=True,
+    ),
+    Command(
+        "labels",
+        "The label references with the version each fact was read in: jurisdiction, DailyMed set id or document "
+        "id, SPL version and effective (or revision) date, or why that is not confirmed. With --check, asks "
+        "DailyMed's web services (BACLO_DAILYMED_URL) for each DailyMed label's version history and names the "
+        "labels with a newer version and the facts citing them: exit 6 when a cited label changed, 7 when "
+        "DailyMed could not be asked or its answer used. No other command uses the network.",
+        "labels",
+        options=(
+            Opt("check", ("--check",), "flag", "Ask DailyMed whether each DailyMed label has a newer version."),
+            Opt(
+                "timeout",
+                ("--timeout",),
+                "float",
+                "Seconds to wait for each answer from DailyMed (--check).",
+                default=10.0,
+                metavar="SECONDS",
+                low=0.1,
+                high=600,
+            ),
+            Opt(
+                "total_timeout",
+                ("--total-timeout",),
+                "float",
+                "Seconds the whole check may take (--check).",
+                default=30.0,
+                metavar="SECONDS",
+                low=0.1,
+                high=3600,
+            ),
+            *LISTING,
+        ),
+        examples=(
+            "baclo labels",
+            "baclo labels --where status=confirmed -f tsv",
+            "baclo labels --check",
+            "baclo labels --check -f json | jq -r '.labels[] | select(.check == \"newer\") | .id'",
+        ),
     ),
 )
 

@@ -98,6 +98,21 @@ def schema(kb: Knowledge, params: Params, _: str) -> Result:
     )
 
 
+def labels(kb: Knowledge, params: Params, _: str) -> Result:
+    """The label references; with --check, against DailyMed's version histories (the one networked answer)."""
+    from baclo_cli.answers import labels as provenance
+
+    if not params.get("check"):
+        return provenance.labels_result(kb)
+    from baclo_cli.cli import dailymed
+
+    base = dailymed.service_base()
+    timeout = float(params.get("timeout") or 10.0)
+    total = float(params.get("total_timeout") or 30.0)
+    histories = dailymed.fetch_histories(provenance.set_ids(kb), base, timeout, total)
+    return provenance.check_result(kb, histories, base)
+
+
 def _whole(ask: Callable[[Knowledge], Result]) -> Callable[[Knowledge, Params, str], Result]:
     return lambda kb, params, _: ask(kb)
 
@@ -115,4 +130,5 @@ ASKS: dict[str, Callable[[Knowledge, Params, str], Result]] = {
     "dose_check": dose_check,
     "flashcards": flashcards,
     "schema": schema,
+    "labels": labels,
 }

@@ -111,8 +111,10 @@ def version_line() -> str:
 
     reviewed = schema = "?"
     try:
+        from baclo_cli.answers.freshness import review_age
+
         kb = load({})
-        reviewed = kb.drug.last_reviewed
+        reviewed = review_age(kb.drug.last_reviewed)
         from baclo_cli.knowledge.checks import SCHEMA_VERSION
 
         schema = str(SCHEMA_VERSION)
@@ -122,6 +124,24 @@ def version_line() -> str:
         f"baclo {__version__} (knowledge file {os.path.basename(default_data_path())}: schema {schema}, "
         f"reviewed {reviewed})"
     )
+
+
+def note_if_stale(reviewed: str) -> None:
+    """On a terminal (stdout and stderr both), one line on stderr when the review is over a year old."""
+    if os.environ.get("BACLO_NO_STALE_NOTE") or not _is_terminal(sys.stderr):
+        return
+    from baclo_cli.answers.freshness import stale_note
+
+    note = stale_note(reviewed)
+    if note:
+        say_error(note)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def show(
@@ -135,6 +155,8 @@ def show(
     notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
     with output_errors(on_closed_pipe=result.exit_code):
+        if reviewed and style.is_terminal and fmt in ("table", "plain", "markdown"):
+            note_if_stale(reviewed)
         paged = False
         if style.is_terminal and fmt in ("table", "plain", "markdown") and not params.get("no_pager"):
             from baclo_cli.output.pager import page

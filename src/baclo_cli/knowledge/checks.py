@@ -47,6 +47,15 @@ REFERENCE_KINDS = (
     "news",
 )
 
+# Where a reference applies (a label or a regulator's decision belongs to one jurisdiction); INT: international.
+JURISDICTIONS = ("US", "UK", "EU", "DE", "FR", "AU", "CA", "CH", "INT")
+# What was read of a label: a DailyMed label's set id, SPL version and effective date, or another jurisdiction's
+# document identifier and revision date; or, where those could not be confirmed, why not ('unconfirmed').
+DAILYMED_KEYS = ("set_id", "spl_version", "effective")
+DOCUMENT_KEYS = ("document_id", "revised")
+PROVENANCE_KEYS = (*DAILYMED_KEYS, *DOCUMENT_KEYS, "unconfirmed")
+REFERENCE_KEYS = ("id", "title", "publisher", "kind", "jurisdiction", "url", "note", *PROVENANCE_KEYS)
+
 TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands", "synonyms")
 DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
 # Whose number a dose band is: 'baclo dose-check' names it in its verdict.
@@ -60,6 +69,7 @@ MAX_NUMBER = 10**12
 _SLUG = re.compile(r"[a-z][a-z0-9-]{0,79}")
 _FIELD = re.compile(r"[a-z][a-z0-9_]{0,79}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a UUID, lower case
 _FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")
 # Control characters, DEL, C1 controls and bidirectional overrides: refused in every text (a terminal would
 # obey them: an OSC 52 sequence writes the clipboard). Tab and newline are allowed in longer texts.
@@ -213,7 +223,7 @@ def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
         entry = c.mapping(ref, path)
         if entry is None:
             continue
-        c.unknown_keys(entry, ("id", "title", "publisher", "kind", "url", "note"), path)
+        c.unknown_keys(entry, REFERENCE_KEYS, path)
         ref_id = c.text(entry, "id", path)
         c.text(entry, "title", path)
         c.text(entry, "publisher", path)
@@ -226,6 +236,7 @@ def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
             _check_url(c, url, (*path, "url"))
         elif "url" not in entry and note is None:
             c.fail(path, "a reference without a url needs a note saying why no canonical address is given")
+        _check_provenance(c, entry, path, kind)
         if ref_id is None:
             continue
         if not _SLUG.fullmatch(ref_id):
@@ -235,6 +246,76 @@ def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
         else:
             kinds[ref_id] = kind or ""
     return kinds
+
+
+def _check_provenance(c: _Checker, entry: dict[str, Any], path: Path, kind: str | None) -> None:
+    """A label reference records which version of the label was read, or says why that is not known."""
+    jurisdiction = c.text(entry, "jurisdiction", path, required=False)
+    if jurisdiction is not None and jurisdiction not in JURISDICTIONS:
+        c.fail((*path, "jurisdiction"), f"unknown jurisdiction '{jurisdiction}' (allowed: {', '.join(JURISDICTIONS)})")
+    given = [key for key in PROVENANCE_KEYS if key in entry]
+    if kind != "label":
+        for key in given:
+            c.fail((*path, key), "label provenance belongs to references of kind 'label'")
+        return
+    set_id = c.text(entry, "set_id", path, required=False)
+    if set_id is not None and not _SET_ID.fullmatch(set_id):
+        c.fail((*path, "set_id"), "a DailyMed set id is a UUID in lower case (8-4-4-4-12 hexadecimal digits)")
+    if "spl_version" in entry:
+        version = entry["spl_version"]
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_NUMBER:
+            c.fail((*path, "spl_version"), f"an SPL version is a positive whole number, found {_kind(version)}")
+    for key in ("effective", "revised"):
+        _check_date(c, entry, key, path)
+    document_id = c.text(entry, "document_id", path, required=False)
+    if document_id is not None:
+        c.clean((*path, "document_id"), document_id, single_line=True)
+    c.text(entry, "unconfirmed", path, required=False)
+    dailymed = [key for key in DAILYMED_KEYS if key in entry]
+    document = [key for key in DOCUMENT_KEYS if key in entry]
+    if dailymed and document:
+        c.fail(
+            path,
+            "a label is either a DailyMed label (set_id, spl_version, effective) or another "
+            "jurisdiction's document (document_id, revised), not both",
+        )
+    elif dailymed and jurisdiction not in (None, "US"):
+        c.fail((*path, "set_id" if "set_id" in entry else dailymed[0]), "DailyMed holds US labels only")
+    if "unconfirmed" in entry:
+        return
+    if dailymed and len(dailymed) < len(DAILYMED_KEYS):
+        missing = ", ".join(k for k in DAILYMED_KEYS if k not in entry)
+        c.fail(
+            path,
+            f"a DailyMed label records set_id, spl_version and effective: {missing} missing "
+            "(or say why in 'unconfirmed')",
+        )
+    elif document and len(document) < len(DOCUMENT_KEYS):
+        missing = ", ".join(k for k in DOCUMENT_KEYS if k not in entry)
+        c.fail(
+            path, f"a label document records document_id and revised: {missing} missing (or say why in 'unconfirmed')"
+        )
+    elif not dailymed and not document:
+        c.fail(
+            path,
+            "a label reference records which version was read: set_id, spl_version and effective "
+            "(DailyMed) or document_id and revised (other jurisdictions), or says why not in 'unconfirmed'",
+        )
+
+
+def _check_date(c: _Checker, owner: dict[str, Any], key: str, path: Path) -> None:
+    """A real calendar date written YYYY-MM-DD (YAML's own dates arrive here as that text)."""
+    value = c.text(owner, key, path, required=False)
+    if value is None:
+        return
+    import datetime
+
+    try:
+        ok = bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
+    except ValueError:
+        ok = False
+    if not ok:
+        c.fail((*path, key), f"expected a real date written YYYY-MM-DD, found '{value}'")
 
 
 def _index_of(root: dict[str, Any], ref_id: str, fallback: int) -> int:

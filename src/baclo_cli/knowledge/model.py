@@ -57,11 +57,23 @@ class _Mapping:
         return [(key, self[key]) for key in self]
 
 
+# What was read of a label (see the knowledge file's references): shown only where the file records it.
+PROVENANCE_FIELDS = ("jurisdiction", "set_id", "spl_version", "effective", "document_id", "revised", "unconfirmed")
+
+
 class Reference:
-    __slots__ = ("id", "kind", "note", "number", "publisher", "title", "url")
+    __slots__ = ("id", "kind", "note", "number", "provenance", "publisher", "title", "url")
 
     def __init__(
-        self, id: str, number: int, title: str, publisher: str, kind: str, url: str = "", note: str = ""
+        self,
+        id: str,
+        number: int,
+        title: str,
+        publisher: str,
+        kind: str,
+        url: str = "",
+        note: str = "",
+        provenance: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.number = number
@@ -70,6 +82,8 @@ class Reference:
         self.kind = kind
         self.url = url  # empty: no canonical address is known; the note says why
         self.note = note
+        # jurisdiction; set_id, spl_version, effective (DailyMed); document_id, revised; unconfirmed (why not known)
+        self.provenance = provenance or {}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,7 +94,27 @@ class Reference:
             "kind": self.kind,
             "url": self.url or None,
             "note": self.note or None,
+            **self.provenance,
         }
+
+    def version_text(self) -> str:
+        """What was read, in a few words: 'DailyMed set id ..., SPL version 3, effective 2021-07-01'."""
+        p = self.provenance
+        parts = []
+        if "set_id" in p:
+            parts.append(f"DailyMed set id {p['set_id']}")
+        if "spl_version" in p:
+            parts.append(f"SPL version {p['spl_version']}")
+        if "effective" in p:
+            parts.append(f"effective {p['effective']}")
+        if "document_id" in p:
+            parts.append(str(p["document_id"]))
+        if "revised" in p:
+            parts.append(f"revised {p['revised']}")
+        if "unconfirmed" in p:
+            dated = "spl_version" in p or "effective" in p or "revised" in p
+            parts.append("not confirmed as the version read" if dated else "version not confirmed")
+        return ", ".join(parts)
 
 
 class Fact:
@@ -300,8 +334,16 @@ class References(_ReferenceMapping):
 
     def _build(self, ref: dict[str, Any]) -> Reference:
         number = self._numbers[ref["id"]]
+        provenance = {key: ref[key] for key in PROVENANCE_FIELDS if key in ref}
         built = Reference(
-            ref["id"], number, ref["title"], ref["publisher"], ref["kind"], ref.get("url", ""), ref.get("note", "")
+            ref["id"],
+            number,
+            ref["title"],
+            ref["publisher"],
+            ref["kind"],
+            ref.get("url", ""),
+            ref.get("note", ""),
+            provenance,
         )
         self._built[ref["id"]] = built
         return built

@@ -9,7 +9,7 @@ fields, so their ``required`` lists do not apply.
 from __future__ import annotations
 
 from baclo_cli.answers.result import SCHEMA_VERSION
-from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, REFERENCE_KINDS
+from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, JURISDICTIONS, REFERENCE_KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,6 +33,55 @@ REFERENCE: dict[str, Any] = {
         "kind": {"enum": list(REFERENCE_KINDS)},
         "url": {"type": ["string", "null"], "pattern": "^https?://"},
         "note": NULLABLE_STR,
+        "jurisdiction": {"enum": list(JURISDICTIONS)},
+        "set_id": {"type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},
+        "spl_version": {"type": "integer", "minimum": 1},
+        "effective": {"type": "string", "format": "date"},
+        "document_id": STR,
+        "revised": {"type": "string", "format": "date"},
+        "unconfirmed": {"type": "string", "description": "why the version read could not be confirmed"},
+        "label_version": {"type": "string", "description": "'baclo refs': the provenance fields in words"},
+    },
+}
+NULLABLE_INT: dict[str, Any] = {"type": ["integer", "null"]}
+NULLABLE_DATE: dict[str, Any] = {"type": ["string", "null"], "format": "date"}
+LABEL: dict[str, Any] = {
+    "type": "object",
+    "description": "a label reference and the version read; with --check, DailyMed's latest and the newer versions",
+    "required": ["id", "number", "jurisdiction", "set_id", "document_id", "version", "date", "status", "facts"],
+    "properties": {
+        "id": STR,
+        "number": {"type": "integer", "minimum": 1},
+        "jurisdiction": {"enum": [*JURISDICTIONS, None]},
+        "set_id": NULLABLE_STR,
+        "document_id": NULLABLE_STR,
+        "version": NULLABLE_INT,
+        "date": NULLABLE_DATE,
+        "status": {"enum": ["confirmed", "unconfirmed"]},
+        "unconfirmed": NULLABLE_STR,
+        "facts": {"type": "integer", "description": "how many facts, dose bands and glossary terms cite it"},
+        "title": STR,
+        "url": NULLABLE_STR,
+        "check": {"enum": ["current", "newer", "not-listed", "unrecorded", "not-checked"]},
+        "latest_version": NULLABLE_INT,
+        "latest_date": NULLABLE_DATE,
+        "detail": STR,
+        "newer": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["spl_version", "published_date"],
+                "properties": {"spl_version": {"type": "integer"}, "published_date": NULLABLE_DATE},
+            },
+        },
+        "cited_by": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["kind", "topic", "name"],
+                "properties": {"kind": {"enum": ["fact", "dose-band", "term"]}, "topic": STR, "name": STR},
+            },
+        },
     },
 }
 FACT: dict[str, Any] = {
@@ -232,6 +281,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         file=STR,
         valid={"type": "boolean"},
     ),
+    "labels": {
+        **_envelope("labels", LABEL, checked={"type": "boolean", "description": "true with --check: DailyMed asked"}),
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "labels": {"type": "array", "items": LABEL},
+            "checked": {"type": "boolean", "description": "true with --check: DailyMed was asked"},
+            "service": {"type": "string", "description": "--check: the address asked (BACLO_DAILYMED_URL)"},
+            "changed": {"type": "array", "items": STR, "description": "--check: the labels that changed (exit 6)"},
+        },
+    },
     "quiz": _envelope(
         "questions",
         {

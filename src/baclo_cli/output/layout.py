@@ -161,10 +161,16 @@ def stacked(grid: Grid, width: int) -> list[list[tuple[str, list[str]]]]:
     return records
 
 
+def kind_text(ref: Reference) -> str:
+    """The reference's kind, and for a label the version read: ``label; DailyMed set id ..., SPL version 3``."""
+    read = ref.version_text() if ref.kind == "label" else ""
+    return f"{ref.kind}; {read}" if read else ref.kind
+
+
 def reference_parts(ref: Reference) -> tuple[str, str, str]:
     """A reference as its number tag, its text and its address (or where to look when it has none): the one
     form of a reference line, which every human format draws in its own way."""
-    text = one_line(f"{sentence(ref.title)} {sentence(ref.publisher)} ({ref.kind})")
+    text = one_line(f"{sentence(ref.title)} {sentence(ref.publisher)} ({kind_text(ref)})")
     return f"[{ref.number}]", text, one_line(ref.url) if ref.url else NO_URL
 
 

@@ -18,7 +18,7 @@ from baclo_cli.output.cells import (
     ref_numbers,
     spreadsheet_safe,
 )
-from baclo_cli.output.layout import NO_URL, reference_line
+from baclo_cli.output.layout import NO_URL, kind_text, reference_line
 from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
@@ -221,9 +221,10 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
     if sources and result.references:
         lines += ["## References", ""]
         lines += [
-            f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)} ({r.kind})"
+            f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)} ({_md_escape(kind_text(r))})"
             if r.url
-            else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({r.kind}) {_md_escape(NO_URL)}"
+            else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({_md_escape(kind_text(r))}) "
+            f"{_md_escape(NO_URL)}"
             for r in result.references
         ]
         lines.append("")
