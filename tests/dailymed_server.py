@@ -109,6 +109,11 @@ class StandIn:
                 handler.wfile.flush()
                 time.sleep(0.05)
             return None
+        if how.kind == "hangup":  # close the connection without a word
+            handler.close_connection = True
+            handler.wfile.flush()
+            handler.connection.shutdown(2)
+            return None
         if how.kind == "malformed":
             return self.send(handler, 200, how.extra.get("body", b'{"metadata": {"total_elements": "3"'))
         if how.kind == "redirect":
@@ -150,7 +155,7 @@ def stand_in() -> Iterator[StandIn]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state.server = server
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield state

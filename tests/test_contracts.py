@@ -39,7 +39,9 @@ def test_json_output_follows_its_schema(baclo: Baclo, command: str) -> None:
     assert isinstance(data, dict) and data["schema_version"] == VERSION
 
 
-@pytest.mark.parametrize("command", ["withdrawal", "refs", "topics", "glossary", "search", "disputes", "dose-check"])
+@pytest.mark.parametrize(
+    "command", ["withdrawal", "refs", "topics", "glossary", "search", "disputes", "dose-check", "labels"]
+)
 def test_ndjson_lines_are_the_row_objects(baclo: Baclo, command: str) -> None:
     contract = schema_for(command, BY_NAME[command].contract)
     item = contract["properties"][contract["x-rows"]]["items"]

@@ -148,6 +148,8 @@ def test_fast_path_answers_the_plain_forms() -> None:
         ["export", "-f", "ndjson"],
         ["topics"],
         ["disputes", "--sort", "topic"],
+        ["labels", "--where", "status=confirmed", "-f", "json"],
+        ["labels", "--check", "--timeout", "2"],
         ["uses", "--format=json"],
         ["uses", "-fjson"],
         ["-fjson", "uses"],

@@ -230,7 +230,7 @@ def _compare(ref: Reference, history: list[Version] | None) -> dict[str, Any]:
     newer = sorted((v for v in history if v.spl_version > recorded), key=lambda v: -v.spl_version)
     if newer:
         count = f"{len(newer)} newer version{'s' if len(newer) > 1 else ''}"
-        return {**out, "check": "newer", "detail": f"{count}: {', '.join(v.text() for v in newer)}", "newer": newer}
+        return {**out, "check": "newer", "detail": f"{count} on DailyMed", "newer": newer}
     if all(v.spl_version != recorded for v in history):
         detail = f"the recorded version {recorded} is not in DailyMed's history (latest {latest.text()})"
         return {**out, "check": "not-listed", "detail": detail, "newer": []}
@@ -262,7 +262,8 @@ def check_result(kb: Knowledge, histories: dict[str, list[Version] | None], serv
     checked = [row for row in rows if row["check"] != "not-checked"]
     notes = []
     for row in changed:
-        notes.append(f"Facts citing {row['id']} ({row['check']}: {row['detail']}):")
+        change = f"newer: {row['newer']}" if row["newer"] else row["detail"]
+        notes.append(f"Facts citing {row['id']} ({change}):")
         notes += [f"  {c['topic']}: {c['name']}" for c in cited.get(row["id"], [])]
     if changed:
         names = ", ".join(row["id"] for row in changed)
@@ -284,7 +285,18 @@ def check_result(kb: Knowledge, histories: dict[str, list[Version] | None], serv
     return Result(
         title="Label references against DailyMed",
         summary=summary,
-        columns=["id", "set_id", "version", "date", "check", "latest_version", "latest_date", "facts", "detail"],
+        columns=[
+            "id",
+            "set_id",
+            "version",
+            "date",
+            "check",
+            "newer",
+            "latest_version",
+            "latest_date",
+            "facts",
+            "detail",
+        ],
         rows=rows,
         payload={
             "schema_version": SCHEMA_VERSION,
