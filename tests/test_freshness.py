@@ -11,12 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from baclo_cli.answers.freshness import age_in_words, is_stale, review_age, stale_note
-from baclo_cli.cli.app import app
 
-from .conftest import DATA
+from .conftest import DATA, Baclo
 
 _SIBLING = Path(sys.executable).with_name("baclo")
 BACLO = str(_SIBLING) if _SIBLING.exists() else (shutil.which("baclo") or "")
@@ -43,9 +41,9 @@ def test_a_review_is_stale_the_day_after_its_first_anniversary() -> None:
     assert stale_note("2026-11-29", day(2027, 11, 30)).startswith("baclo: note: the knowledge file was last reviewed")
 
 
-def test_version_shows_the_review_date_and_its_age(runner: CliRunner, tmp_path: Path) -> None:
+def test_version_shows_the_review_date_and_its_age(baclo: Baclo, tmp_path: Path) -> None:
     age = age_in_words((datetime.date.today() - datetime.date.fromisoformat(REVIEWED)).days)
-    out = runner.invoke(app, ["--version"])
+    out = baclo.invoke(["--version"])
     assert out.exit_code == 0 and f"reviewed {REVIEWED}, {age}" in out.stdout
     env = {**os.environ, "BACLO_DATA": str(old_file(tmp_path)), "BACLO_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run([sys.executable, "-m", "baclo_cli", "--version"], env=env, capture_output=True, text=True)

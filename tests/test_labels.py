@@ -10,15 +10,13 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from baclo_cli.answers.labels import Version, check_result, parse_date, parse_history, set_ids
-from baclo_cli.cli.app import app
 from baclo_cli.errors import LabelServiceError
 from baclo_cli.knowledge.checks import check_knowledge
 from baclo_cli.knowledge.load import Knowledge
 
-from .conftest import write
+from .conftest import Baclo, write
 from .test_knowledge import MINIMAL
 
 OZOBAX = "92153f69-bc9b-4bef-9a8e-751effde5c7e"
@@ -88,12 +86,12 @@ def test_provenance_belongs_to_label_references_only() -> None:
     ]
 
 
-def test_yaml_dates_and_validate_through_the_cli(tmp_path: Path, runner: CliRunner) -> None:
+def test_yaml_dates_and_validate_through_the_cli(tmp_path: Path, baclo: Baclo) -> None:
     """An unquoted YAML date is read as the same date; an impossible one is refused with its line."""
     text = MINIMAL.replace("kind: study", f"kind: label, set_id: {OZOBAX}, spl_version: 3, effective: 2021-07-01")
-    good = runner.invoke(app, ["validate", str(write(tmp_path, "good.yaml", text))])
+    good = baclo.invoke(["validate", str(write(tmp_path, "good.yaml", text))])
     assert good.exit_code == 0, good.stderr
-    bad = runner.invoke(app, ["validate", str(write(tmp_path, "bad.yaml", text.replace(" spl_version: 3,", "")))])
+    bad = baclo.invoke(["validate", str(write(tmp_path, "bad.yaml", text.replace(" spl_version: 3,", "")))])
     assert bad.exit_code == 3 and "spl_version missing" in bad.stdout + bad.stderr
 
 
@@ -109,32 +107,32 @@ def test_every_bundled_label_is_confirmed_or_says_why_not(kb: Knowledge) -> None
     assert ozobax == {"jurisdiction": "US", "set_id": OZOBAX, "spl_version": 3, "effective": "2021-07-01"}
 
 
-def test_refs_show_provenance_and_filter_on_it(runner: CliRunner) -> None:
-    out = runner.invoke(app, ["refs", "--where", f"set_id={OZOBAX}", "-f", "json"])
+def test_refs_show_provenance_and_filter_on_it(baclo: Baclo) -> None:
+    out = baclo.invoke(["refs", "--where", f"set_id={OZOBAX}", "-f", "json"])
     assert out.exit_code == 0, out.stderr
     (ref,) = json.loads(out.stdout)["references"]
     assert (ref["id"], ref["spl_version"], ref["effective"]) == ("dailymed-ozobax", 3, "2021-07-01")
     assert ref["label_version"] == f"DailyMed set id {OZOBAX}, SPL version 3, effective 2021-07-01"
-    canadian = runner.invoke(app, ["refs", "-w", "jurisdiction=CA", "--fields", "id,document_id,revised", "-f", "csv"])
+    canadian = baclo.invoke(["refs", "-w", "jurisdiction=CA", "--fields", "id,document_id,revised", "-f", "csv"])
     rows = list(csv.DictReader(io.StringIO(canadian.stdout)))
     assert [r["id"] for r in rows] == ["pms-baclofen", "pms-baclofen-interactions", "pms-baclofen-overdose"]
     assert {r["revised"] for r in rows} == {"2020-12-11"} and all("245244" in r["document_id"] for r in rows)
-    versioned = runner.invoke(app, ["refs", "-w", "spl_version=3", "-f", "tsv", "--fields", "id"])
+    versioned = baclo.invoke(["refs", "-w", "spl_version=3", "-f", "tsv", "--fields", "id"])
     assert versioned.stdout.splitlines() == ["id", "dailymed-ozobax"]
-    table = runner.invoke(app, ["refs", "--where", "kind=label"])
+    table = baclo.invoke(["refs", "--where", "kind=label"])
     assert "Label version" in table.stdout and "version not confirmed" in table.stdout
 
 
-def test_sources_name_the_label_version_in_every_human_format(runner: CliRunner) -> None:
+def test_sources_name_the_label_version_in_every_human_format(baclo: Baclo) -> None:
     for fmt in ("table", "plain", "markdown"):
-        out = runner.invoke(app, ["formulations", "--sources", "-f", fmt]).stdout
+        out = baclo.invoke(["formulations", "--sources", "-f", fmt]).stdout
         assert "label; DailyMed set id 92153f69-bc9b-4bef-9a8e-751effde5c7e, SPL version 3, effective" in out, fmt
         assert "label; DailyMed set id f9dd1b55-2984-446a-8146-2ab0f5211e15, version not confirmed" in out, fmt
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "ndjson", "yaml", "csv", "tsv", "markdown", "plain"])
-def test_labels_lists_every_label_reference_in_every_format(runner: CliRunner, kb: Knowledge, fmt: str) -> None:
-    out = runner.invoke(app, ["labels", "-f", fmt])
+def test_labels_lists_every_label_reference_in_every_format(baclo: Baclo, kb: Knowledge, fmt: str) -> None:
+    out = baclo.invoke(["labels", "-f", fmt])
     assert out.exit_code == 0, out.stderr
     ids = [ref.id for ref in kb.references.values() if ref.kind == "label"]
     for ref_id in ids:
@@ -146,18 +144,18 @@ def test_labels_lists_every_label_reference_in_every_format(runner: CliRunner, k
         assert (ozobax["version"], ozobax["date"], ozobax["status"]) == (3, "2021-07-01", "confirmed")
         assert all(row["unconfirmed"] for row in data["labels"] if row["status"] == "unconfirmed")
     if fmt == "yaml":
-        assert yaml.safe_load(out.stdout) == json.loads(runner.invoke(app, ["labels", "-f", "json"]).stdout)
+        assert yaml.safe_load(out.stdout) == json.loads(baclo.invoke(["labels", "-f", "json"]).stdout)
 
 
-def test_labels_listing_filters_and_needs_no_network(runner: CliRunner) -> None:
-    confirmed = runner.invoke(app, ["labels", "--where", "status=confirmed", "-f", "tsv", "--fields", "id,version"])
+def test_labels_listing_filters_and_needs_no_network(baclo: Baclo) -> None:
+    confirmed = baclo.invoke(["labels", "--where", "status=confirmed", "-f", "tsv", "--fields", "id,version"])
     assert confirmed.stdout.splitlines() == ["id\tversion", "dailymed-ozobax\t3"]
-    none = runner.invoke(app, ["labels", "--where", "jurisdiction=UK"])
+    none = baclo.invoke(["labels", "--where", "jurisdiction=UK"])
     assert none.exit_code == 1 and "no labels match jurisdiction=UK" in none.stderr
 
 
-def test_a_file_without_labels_says_so(runner: CliRunner, tmp_path: Path) -> None:
-    out = runner.invoke(app, ["labels", "--data", str(write(tmp_path, "k.yaml", MINIMAL))])
+def test_a_file_without_labels_says_so(baclo: Baclo, tmp_path: Path) -> None:
+    out = baclo.invoke(["labels", "--data", str(write(tmp_path, "k.yaml", MINIMAL))])
     assert out.exit_code == 1 and "no references of kind 'label'" in out.stderr
 
 

@@ -24,13 +24,12 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from baclo_cli.cli.app import app
 from baclo_cli.cli.commands import BY_NAME
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.output.contracts import schema_for
 
+from .conftest import Baclo
 from .dailymed_server import Behaviour, StandIn, stand_in
 
 BACLO = [sys.executable, "-m", "baclo_cli"]
@@ -250,17 +249,22 @@ def test_a_closed_pipe_keeps_the_verdict(env: dict[str, str], server: StandIn) -
     assert (done.returncode, done.stdout, done.stderr) == (6, "{", "")
 
 
-def test_typer_path_and_fast_path_agree(
-    env: dict[str, str], server: StandIn, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_typer_path_and_fast_path_agree(env: dict[str, str], server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_dispatch import _capture, _typer
+
     server.behaviours[OZOBAX] = Behaviour("ok", [*UP_TO_3, (4, "2025-01-09")])
     monkeypatch.setenv("BACLO_DAILYMED_URL", server.base)
-    typer_run = runner.invoke(app, ["labels", "--check", "-f", "json"])
+    argv = ["labels", "--check", "-f", "json"]
+    saved = sys.argv
+    try:
+        typer_run = _capture(lambda: _typer(argv))
+    finally:
+        sys.argv = saved
     process = check(env, "-f", "json")
-    assert (typer_run.exit_code, typer_run.stdout) == (process.returncode, process.stdout) == (6, process.stdout)
+    assert typer_run == (6, process.stdout.encode(), b"") and process.returncode == 6
 
 
-def test_offline_and_a_failed_secure_connection(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_and_a_failed_secure_connection(baclo: Baclo, monkeypatch: pytest.MonkeyPatch) -> None:
     """No network at all (the interface is down) and a certificate that does not verify, simulated in-process."""
     import http.client
     import ssl
@@ -270,7 +274,7 @@ def test_offline_and_a_failed_secure_connection(runner: CliRunner, monkeypatch: 
 
     monkeypatch.setattr(socket, "create_connection", unreachable)
     monkeypatch.setenv("BACLO_DAILYMED_URL", "https://dailymed.example/dailymed/services/v2")
-    offline = runner.invoke(app, ["labels", "--check"])
+    offline = baclo.invoke(["labels", "--check"])
     assert (offline.exit_code, offline.stdout) == (7, "")
     assert offline.stderr == "baclo: cannot reach dailymed.example (offline?): Network is unreachable\n"
 
@@ -278,6 +282,6 @@ def test_offline_and_a_failed_secure_connection(runner: CliRunner, monkeypatch: 
         raise ssl.SSLCertVerificationError(1, "certificate verify failed: self-signed certificate")
 
     monkeypatch.setattr(http.client.HTTPSConnection, "connect", untrusted)
-    insecure = runner.invoke(app, ["labels", "--check", "-f", "json"])
+    insecure = baclo.invoke(["labels", "--check", "-f", "json"])
     assert (insecure.exit_code, insecure.stdout) == (7, "")
     assert insecure.stderr.startswith("baclo: the secure connection to dailymed.example failed: ")

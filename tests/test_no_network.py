@@ -1,8 +1,9 @@
-"""No command but ``labels --check`` ever opens a socket.
+"""No command but ``labels --check`` ever touches the network (and ``mcp --http``, which listens by design).
 
 Each command of the table runs as a real process under an audit hook that ends the process (exit 99) at the
-first socket event: creating a socket, connecting, a name lookup. ``labels --check`` is the control: the hook
-must catch it, or the test proves nothing.
+first network event: creating an internet socket, connecting, binding, a name lookup. A socketpair inside the
+process (asyncio's wake-up pipe, which ``baclo mcp`` over stdio uses) is not network and is let through.
+``labels --check`` is the control: the hook must catch it, or the test proves nothing.
 """
 
 from __future__ import annotations
@@ -17,10 +18,20 @@ import pytest
 from baclo_cli.cli.commands import COMMANDS
 
 GUARD = """
-import os, sys
+import os, socket, sys
+
+LOCAL = (socket.AF_UNIX,)  # a socketpair inside the process (asyncio's wake-up pipe in 'baclo mcp'): no network
 
 def guard(event, args):
-    if event.startswith("socket."):
+    if not event.startswith("socket."):
+        return
+    if event == "socket.__new__" and args[1] in LOCAL:
+        return
+    if event in ("socket.connect", "socket.bind") and getattr(args[0], "family", None) in LOCAL:
+        return
+    if event in ("socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg") or (
+        event.startswith("socket.get")  # getaddrinfo, gethostbyname, gethostbyaddr, getnameinfo: name lookups
+    ):
         os.write(2, ("NETWORK: " + event + "\\n").encode())
         os._exit(99)
 

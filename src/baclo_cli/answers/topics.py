@@ -126,9 +126,6 @@ def refs_result(kb: Knowledge, ids: Iterable[str] = ()) -> Result:
             raise NothingFound(f"no reference '{ref_id}'{hint}")
     chosen = cited_references(kb, wanted) if wanted else kb.references.values()
     rows = [r.as_dict() for r in chosen]
-    for row, ref in zip(rows, chosen, strict=True):
-        if ref.kind == "label" and ref.provenance:
-            row["label_version"] = ref.version_text()  # the provenance fields in words
     columns = ["number", "id", "kind", "title", "publisher", "url", "note"]
     if any("jurisdiction" in row for row in rows):
         columns.insert(3, "jurisdiction")

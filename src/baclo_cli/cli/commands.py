@@ -469,7 +469,7 @@ COMMANDS: tuple[Command, ...] = (
         "id, SPL version and effective (or revision) date, or why that is not confirmed. With --check, asks "
         "DailyMed's web services (BACLO_DAILYMED_URL) for each DailyMed label's version history and names the "
         "labels with a newer version and the facts citing them: exit 6 when a cited label changed, 7 when "
-        "DailyMed could not be asked or its answer used. No other command uses the network.",
+        "DailyMed could not be asked or its answer used. No other command makes a network connection.",
         "labels",
         options=(
             Opt("check", ("--check",), "flag", "Ask DailyMed whether each DailyMed label has a newer version."),

@@ -86,7 +86,7 @@ class Reference:
         self.provenance = provenance or {}
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "number": self.number,
             "title": self.title,
@@ -96,6 +96,9 @@ class Reference:
             "note": self.note or None,
             **self.provenance,
         }
+        if self.kind == "label" and self.provenance:
+            out["label_version"] = self.version_text()  # the provenance fields in words
+        return out
 
     def version_text(self) -> str:
         """What was read, in a few words: 'DailyMed set id ..., SPL version 3, effective 2021-07-01'."""

@@ -40,7 +40,7 @@ REFERENCE: dict[str, Any] = {
         "document_id": STR,
         "revised": {"type": "string", "format": "date"},
         "unconfirmed": {"type": "string", "description": "why the version read could not be confirmed"},
-        "label_version": {"type": "string", "description": "'baclo refs': the provenance fields in words"},
+        "label_version": {"type": "string", "description": "a label's provenance fields in words"},
     },
 }
 NULLABLE_INT: dict[str, Any] = {"type": ["integer", "null"]}
