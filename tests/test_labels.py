@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclo_cli.answers.labels import Version, check_result, parse_date, parse_history, set_ids
 from baclo_cli.errors import LabelServiceError
 from baclo_cli.knowledge.checks import check_knowledge
 from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.output.render import FORMATS, Style, render
 
 from .conftest import Baclo, write
 from .test_knowledge import MINIMAL
@@ -243,3 +246,31 @@ def test_check_compares_the_recorded_version(kb: Knowledge) -> None:
             facts = [f for t in kb.topics.values() for f in t.facts if "dailymed-ozobax" in f.refs]
             assert len(cited) == len(facts) and row["facts"] == len(row["cited_by"])
             assert result.notes[0] == "Facts citing dailymed-ozobax (newer: 5 (2025-01-09); 4):"
+
+
+KEYS = ["data", "history", "history_entry", "spl", "setid", "spl_version", "version", "published_date"]
+KEYS += ["effective_time", "metadata", "next_page", "current_page"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**7) | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner),
+    max_leaves=25,
+)
+VERSION_ENTRY = st.fixed_dictionaries(
+    {"spl_version": st.integers(1, 40) | st.integers(1, 40).map(str), "published_date": st.text(max_size=14)}
+)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(answer=JSON | st.builds(lambda e: {"data": {"history": e}}, st.lists(VERSION_ENTRY | JSON, max_size=5)))
+def test_any_json_answer_is_read_or_refused_and_the_report_renders(kb: Knowledge, answer: object) -> None:
+    try:
+        versions, next_page = parse_history(answer, OZOBAX)
+    except LabelServiceError as error:
+        assert str(error).startswith(f"DailyMed's answer for set id {OZOBAX} is not the documented version history")
+        return
+    assert all(1 <= v.spl_version <= 10**6 for v in versions) and (next_page is None or next_page > 1)
+    assert all(v.published is None or len(v.published) == 10 for v in versions)
+    result = check_result(kb, {OZOBAX: versions}, "http://stand-in")
+    assert result.exit_code in (0, 6)
+    for fmt in FORMATS:
+        render(result, fmt, style=Style(), sources=True, numbers=kb.references.numbers(), notice="N")
