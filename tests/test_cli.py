@@ -254,3 +254,20 @@ def test_main_one_line_usage_error(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     err = capsys.readouterr().err
     assert caught.value.code == 2
     assert err.count("\n") == 1 and "--bogus" in err
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_filter_that_matches_nothing_prints_an_empty_document(baclo: Baclo, fmt: str) -> None:
+    result = baclo.invoke(["withdrawal", "--where", "aspect=nothing", "-f", fmt])
+    assert result.exit_code == 1
+    assert result.stderr == "baclo: no withdrawal facts match aspect=nothing\n"
+    if fmt == "json":
+        assert json.loads(result.stdout)["facts"] == []
+    elif fmt == "yaml":
+        assert yaml.safe_load(result.stdout)["facts"] == []
+    elif fmt in ("csv", "tsv"):
+        assert result.stdout.splitlines() == [
+            ("," if fmt == "csv" else "\t").join(["aspect", "detail", "evidence", "refs"])
+        ]
+    else:  # ndjson: no line; the human formats: nothing but the message
+        assert result.stdout == ""

@@ -8,7 +8,7 @@ with the same messages.
 from __future__ import annotations
 
 from baclo_cli.answers.result import Result
-from baclo_cli.errors import BadValue, NothingFound
+from baclo_cli.errors import EXIT_NOT_FOUND, BadValue
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -89,7 +89,8 @@ def filter_rows(result: Result, where: list[Condition]) -> None:
     _check_fields(result, [field for field, _, _ in where], "--where")
     keep = [i for i, row in enumerate(result.rows) if all(meets(_value(row, f), op, v) for f, op, v in where)]
     if not keep and not result.verdict:  # an answer with a verdict (dose-check) keeps it, whatever the filter
-        raise NothingFound(f"no {result.noun} match {describe_where(where)}{_value_hint(result, where)}")
+        result.empty = f"no {result.noun} match {describe_where(where)}{_value_hint(result, where)}"
+        result.exit_code = EXIT_NOT_FOUND
     result.keep(keep)
 
 

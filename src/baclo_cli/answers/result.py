@@ -52,6 +52,10 @@ class Result:
         self.rows_key = rows_key
         self.noun = noun or rows_key or "rows"  # what a row is, for messages: 'withdrawal facts', 'references'
         self.fields = fields or []  # fields --where may name even where no row shown has them
+        # Set when a filter or a search matched nothing: the answer is then an empty document (exit 1) and this
+        # line says why, on stderr.
+        self.empty = ""
+        self.cites = any("refs" in row for row in rows)  # rows carry citations (a refs column), even when none is left
 
     def row_items(self) -> list[Any] | None:
         """The payload's list of row objects (named by ``rows_key``), or None when the answer has none."""

@@ -28,7 +28,7 @@ from pydantic import ConfigDict
 from baclo_cli import __version__
 from baclo_cli.cli.commands import BY_NAME, Command, merge
 from baclo_cli.cli.run import Stop, ask, fail, load, one_line, say_error
-from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_NOT_FOUND, BacloError, BadValue
+from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_NOT_FOUND, BacloError, BadValue, NothingFound
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.output.cited import cited
 from baclo_cli.output.contracts import cited_schema
@@ -248,6 +248,8 @@ def answer(spec: ToolSpec, arguments: dict[str, Any], base: Params) -> dict[str,
     """The cited document for one call (raises ``BacloError``): the same answer the CLI prints for the command."""
     command = BY_NAME[spec.command]
     kb, result = ask(command, parameters(spec, arguments, base))
+    if result.empty:  # the CLI prints an empty document with this line on stderr (exit 1): a tool error here
+        raise NothingFound(result.empty)
     return cited(result.payload, kb.references, kb.drug.last_reviewed)
 
 

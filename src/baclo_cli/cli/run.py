@@ -151,6 +151,10 @@ def show(
     from baclo_cli.output.render import detect_style, notice_text, render, write
 
     fmt = params.get("fmt") or default_format
+    if result.empty:  # nothing matched: one line on stderr; a machine format still prints its (empty) document
+        say_error(f"baclo: {result.empty}")
+        if fmt in ("table", "plain", "markdown"):
+            return result.exit_code
     style = detect_style(sys.stdout, color=wants_color(params))
     notice = notice_text(reviewed) if reviewed else ""
     text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)

@@ -150,7 +150,8 @@ def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
 
 def _with_refs(result: Result, columns: list[str], rows: list[dict[str, Any]]) -> list[str]:
     """The columns, plus ``refs`` when any row can carry citations."""
-    return [*columns, "refs"] if any("refs" in row for row in rows) or (not rows and result.references) else columns
+    cites = any("refs" in row for row in rows) or (not rows and (result.references or result.cites))
+    return [*columns, "refs"] if cites else columns
 
 
 def _csv(result: Result, *, style: Style, **_: Any) -> str:
