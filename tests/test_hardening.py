@@ -167,7 +167,7 @@ def test_structured_knowledge_with_random_values(tmp_path: Path, where: str, val
         }
     ]
     data["dose_bands"][0]["refs"] = ["r1"]
-    data["references"][0]["kind"] = "label"
+    data["references"][0].update(kind="label", jurisdiction="US")
     data["references"][0]["unconfirmed"] = "A test file: the version read is not recorded."
     if where == "fact":
         data["topics"]["alpha"]["facts"][0]["value"] = value
@@ -196,9 +196,10 @@ def test_structured_knowledge_with_random_values(tmp_path: Path, where: str, val
 @given(label=st.text(alphabet=" ();.,-:ab\u00e9\u4e2d", min_size=1, max_size=8))
 def test_any_dose_band_label_works_in_every_command(tmp_path: Path, label: str) -> None:
     data = yaml.safe_load(MINIMAL)
-    data["references"][0]["kind"] = "label"
+    data["references"][0].update(kind="label", jurisdiction="US")
     data["references"][0]["unconfirmed"] = "A test file: the version read is not recorded."
-    band = {"route": "oral", "per": "day", "kind": "max", "basis": "label", "label": label, "amount": 10, "unit": "mg"}
+    band: dict[str, object] = {"route": "oral", "per": "day", "kind": "max", "basis": "label", "label": label}
+    band.update(jurisdiction="US", amount=10, unit="mg")
     data["dose_bands"] = [{**band, "refs": ["r1"]}]
     path = tmp_path / "k.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -40,11 +40,11 @@ def problems(data: dict[str, object]) -> list[str]:
     "provenance",
     [
         {"jurisdiction": "US", "set_id": OZOBAX, "spl_version": 3, "effective": "2021-07-01"},
-        {"set_id": OZOBAX, "spl_version": 1, "effective": "2024-02-29"},
+        {"jurisdiction": "US", "set_id": OZOBAX, "spl_version": 1, "effective": "2024-02-29"},
         {"jurisdiction": "CA", "document_id": "Product monograph, control no. 245244", "revised": "2020-12-11"},
         {"jurisdiction": "US", "unconfirmed": "No copy showing the version was found."},
-        {"set_id": OZOBAX, "unconfirmed": "The version read is not known."},
-        {"document_id": "Fachinformation 66571", "unconfirmed": "The revision date was not in the copy read."},
+        {"jurisdiction": "US", "set_id": OZOBAX, "unconfirmed": "The version read is not known."},
+        {"jurisdiction": "CH", "document_id": "Fachinformation 66571", "unconfirmed": "No revision date was read."},
     ],
 )
 def test_a_label_records_the_version_read_or_says_why_not(provenance: dict[str, object]) -> None:
@@ -91,7 +91,8 @@ def test_provenance_belongs_to_label_references_only() -> None:
 
 def test_yaml_dates_and_validate_through_the_cli(tmp_path: Path, baclo: Baclo) -> None:
     """An unquoted YAML date is read as the same date; an impossible one is refused with its line."""
-    text = MINIMAL.replace("kind: study", f"kind: label, set_id: {OZOBAX}, spl_version: 3, effective: 2021-07-01")
+    label = f"kind: label, jurisdiction: US, set_id: {OZOBAX}, spl_version: 3, effective: 2021-07-01"
+    text = MINIMAL.replace("kind: study", label)
     good = baclo.invoke(["validate", str(write(tmp_path, "good.yaml", text))])
     assert good.exit_code == 0, good.stderr
     bad = baclo.invoke(["validate", str(write(tmp_path, "bad.yaml", text.replace(" spl_version: 3,", "")))])
@@ -129,8 +130,8 @@ def test_refs_show_provenance_and_filter_on_it(baclo: Baclo) -> None:
 def test_sources_name_the_label_version_in_every_human_format(baclo: Baclo) -> None:
     for fmt in ("table", "plain", "markdown"):
         out = baclo.invoke(["formulations", "--sources", "-f", fmt]).stdout
-        assert "label; DailyMed set id 92153f69-bc9b-4bef-9a8e-751effde5c7e, SPL version 3, effective" in out, fmt
-        assert "label; DailyMed set id f9dd1b55-2984-446a-8146-2ab0f5211e15, version not confirmed" in out, fmt
+        assert "label, US; DailyMed set id 92153f69-bc9b-4bef-9a8e-751effde5c7e, SPL version 3, effective" in out, fmt
+        assert "label, US; DailyMed set id f9dd1b55-2984-446a-8146-2ab0f5211e15, version not confirmed" in out, fmt
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "ndjson", "yaml", "csv", "tsv", "markdown", "plain"])

@@ -5,6 +5,11 @@ this module picks the bands for the route, the basis (per day or per dose) and t
 the ceiling that applies, and says whose number it is (label, compendium, study). It never reassures without
 a cited ceiling: with no ceiling for the patient described the verdict says so and the exit code is 1.
 
+Jurisdiction: the general bands are those of the default jurisdiction (``DEFAULT_JURISDICTION``: the US labels);
+other countries' bands (UK, Germany, ...), hospital-only and single-indication ceilings stay in the knowledge
+file ('baclo export') and are not used here. Kidney-specific bands apply whatever their jurisdiction, since no
+US label gives any.
+
 Kidney function: ``--renal normal|impaired|dialysis`` and/or a creatinine clearance (given, or estimated by
 Cockcroft-Gault). A band for impaired kidneys covers ``above < CrCl <= up_to`` mL/min, so a clearance on a
 boundary falls in the band with the lower ceiling. ``impaired`` without a clearance is judged against the
@@ -153,7 +158,13 @@ def dose_check_result(
 ) -> Result:
     default_unit = "mcg" if route == "intrathecal" else "mg"
     amount, unit = parse_dose(dose_text, default_unit)
-    mine = [b for b in kb.dose_bands if b.route == route and b.per == per]
+    # The general bands of the default jurisdiction (US) only: another country's ceiling is a fact to list, not
+    # the ceiling for an ordinary patient. Kidney-specific bands count whatever their jurisdiction.
+    mine = [
+        b
+        for b in kb.dose_bands
+        if b.route == route and b.per == per and (b.renal in ("impaired", "dialysis") or b.is_default_general())
+    ]
     general = [b for b in mine if b.renal in ("any", "normal")]
     impaired = [b for b in mine if b.renal == "impaired"]
     patient = Patient(renal, clearance, [b for b in kb.dose_bands if b.renal == "impaired" and b.crcl_up_to])

@@ -36,6 +36,8 @@ def topic_result(kb: Knowledge, name: str) -> Result:
     topic = get_topic(kb, name)
     facts = list(topic.facts)
     columns = list(topic.columns)
+    if any(f.jurisdiction for f in facts):
+        columns.append("jurisdiction")
     if any(f.evidence for f in facts):
         columns.append("evidence")
     references = cited_references(kb, (r for f in facts for r in f.refs))
@@ -59,7 +61,7 @@ def topic_result(kb: Knowledge, name: str) -> Result:
         references=references,
         rows_key="facts",
         noun=f"{topic.name} facts",
-        fields=[*topic.columns, "evidence", "dispute"],
+        fields=[*topic.columns, "jurisdiction", "evidence", "dispute"],
     )
 
 

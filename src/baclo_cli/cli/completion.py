@@ -48,7 +48,7 @@ def _fields(ctx: Context) -> list[str]:
     name = command.topic if command and command.topic else resolve_topic(str(typed))
     topics_ = getattr(kb, "topics", {})
     if name in topics_:
-        return [*topics_[name].columns, "evidence", "dispute"]
+        return [*topics_[name].columns, "jurisdiction", "evidence", "dispute"]
     return []
 
 

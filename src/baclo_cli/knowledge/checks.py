@@ -12,7 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from baclo_cli import text
-from baclo_cli.knowledge.model import RESERVED_FACT_KEYS  # keys of a fact row that are not table columns
+from baclo_cli.knowledge.model import RESERVED_FACT_KEYS, is_default_general
 
 SCHEMA_VERSION = 2
 
@@ -47,8 +47,11 @@ REFERENCE_KINDS = (
     "news",
 )
 
-# Where a reference applies (a label or a regulator's decision belongs to one jurisdiction); INT: international.
-JURISDICTIONS = ("US", "UK", "EU", "DE", "FR", "AU", "CA", "CH", "INT")
+# Where a reference applies (a label or a regulator's decision belongs to one jurisdiction); INT: international
+# (WHO); EU: the EMA and its committees; FI: Finland (the Current Care guidelines).
+JURISDICTIONS = ("US", "UK", "EU", "DE", "FR", "AU", "CA", "CH", "FI", "INT")
+# Reference kinds that must say whose they are: a label, a regulator's page and a guideline are national.
+JURISDICTION_KINDS = ("label", "regulator", "guideline")
 # What was read of a label: a DailyMed label's set id, SPL version and effective date, or another jurisdiction's
 # document identifier and revision date; or, where those could not be confirmed, why not ('unconfirmed').
 DAILYMED_KEYS = ("set_id", "spl_version", "effective")
@@ -60,7 +63,23 @@ TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_ba
 DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
 # Whose number a dose band is: 'baclo dose-check' names it in its verdict.
 DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
-DOSE_BAND_KEYS = ("route", "per", "renal", "crcl", "kind", "basis", "label", "amount", "reduction", "unit", "refs")
+DOSE_BAND_KEYS = (
+    "route",
+    "per",
+    "renal",
+    "crcl",
+    "kind",
+    "basis",
+    "jurisdiction",
+    "setting",
+    "indication",
+    "label",
+    "amount",
+    "reduction",
+    "unit",
+    "refs",
+)
+DOSE_BAND_SETTINGS = ("hospital",)  # a ceiling that holds only under hospital supervision
 
 # Bounds on what a value may hold, so nothing downstream (tables, JSON, arithmetic) can blow up.
 MAX_TEXT = 5000
@@ -201,9 +220,10 @@ def check_knowledge(data: Any) -> list[Problem]:
     ref_ids = _check_references(c, root)
     cited: set[str] = set()
     _check_drug(c, root)
-    topic_names = _check_topics(c, root, ref_ids, cited)
+    whose = _jurisdictions(root)
+    topic_names = _check_topics(c, root, ref_ids, cited, whose)
     _check_glossary(c, root, ref_ids, cited, topic_names)
-    _check_dose_bands(c, root, ref_ids, cited)
+    _check_dose_bands(c, root, ref_ids, cited, whose)
     _check_synonyms(c, root, ref_ids, cited)
     for index, ref_id in enumerate(ref_ids):
         if ref_id not in cited:
@@ -236,6 +256,8 @@ def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
             _check_url(c, url, (*path, "url"))
         elif "url" not in entry and note is None:
             c.fail(path, "a reference without a url needs a note saying why no canonical address is given")
+        if kind in JURISDICTION_KINDS and "jurisdiction" not in entry:
+            c.fail(path, f"a reference of kind '{kind}' needs a jurisdiction ({', '.join(JURISDICTIONS)})")
         _check_provenance(c, entry, path, kind)
         if ref_id is None:
             continue
@@ -246,6 +268,35 @@ def _check_references(c: _Checker, root: dict[str, Any]) -> dict[str, str]:
         else:
             kinds[ref_id] = kind or ""
     return kinds
+
+
+def _jurisdictions(root: dict[str, Any]) -> dict[str, str]:
+    """Reference ids mapped to their jurisdictions (those that give a valid one)."""
+    refs = root.get("references")
+    return {
+        ref["id"]: ref["jurisdiction"]
+        for ref in (refs if isinstance(refs, list) else [])
+        if isinstance(ref, dict) and isinstance(ref.get("id"), str) and ref.get("jurisdiction") in JURISDICTIONS
+    }
+
+
+def _check_whose(
+    c: _Checker, owner: dict[str, Any], path: Path, whose: dict[str, str], *, required: bool, why: str
+) -> None:
+    """A fact or dose band may say whose wording or number it is (``jurisdiction``); it must then cite at least
+    one reference of that jurisdiction."""
+    if "jurisdiction" not in owner:
+        if required:
+            c.fail(path, f"{why} needs a jurisdiction ({', '.join(JURISDICTIONS)})")
+        return
+    value = c.text(owner, "jurisdiction", path)
+    if value is not None and value not in JURISDICTIONS:
+        c.fail((*path, "jurisdiction"), f"unknown jurisdiction '{value}' (allowed: {', '.join(JURISDICTIONS)})")
+        return
+    refs = owner.get("refs")
+    cited = [r for r in refs if isinstance(r, str)] if isinstance(refs, list) else []
+    if value is not None and cited and not any(whose.get(r) == value for r in cited):
+        c.fail((*path, "jurisdiction"), f"says '{value}' but cites no reference of jurisdiction '{value}'")
 
 
 def _check_provenance(c: _Checker, entry: dict[str, Any], path: Path, kind: str | None) -> None:
@@ -369,7 +420,9 @@ def _check_label_basis(c: _Checker, path: Path, claimed: str, kinds: set[str]) -
         c.fail(path, "says 'label' but cites no reference of kind 'label'")
 
 
-def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> set[str]:
+def _check_topics(
+    c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str], whose: dict[str, str]
+) -> set[str]:
     if "topics" not in root:
         c.fail((), "missing required field 'topics'")
         return set()
@@ -396,7 +449,7 @@ def _check_topics(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], ci
         facts = c.seq(topic["facts"], (*path, "facts"))
         seen_fields: set[str] = set()
         for i, fact in enumerate(facts or []):
-            seen_fields |= _check_fact(c, fact, (*path, "facts", i), ref_ids, cited)
+            seen_fields |= _check_fact(c, fact, (*path, "facts", i), ref_ids, cited, whose)
         for column in columns:
             if column not in seen_fields:
                 c.fail((*path, "columns"), f"column '{column}' is not a field of any fact")
@@ -497,7 +550,9 @@ def _check_quiz_targets(c: _Checker, topics: dict[str, Any]) -> None:
                 c.fail((*path[:-1], "field"), f"'{source.get('field')}' is not a field of topic '{source['topic']}'")
 
 
-def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, str], cited: set[str]) -> set[str]:
+def _check_fact(
+    c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, str], cited: set[str], whose: dict[str, str]
+) -> set[str]:
     fact = c.mapping(fact_data, path)
     if fact is None:
         return set()
@@ -529,6 +584,7 @@ def _check_fact(c: _Checker, fact_data: Any, path: Path, ref_ids: dict[str, str]
     dispute = c.text(fact, "dispute", path, required=False)
     if dispute is not None and not _SLUG.fullmatch(dispute):
         c.fail((*path, "dispute"), "dispute names are lowercase letters, digits and hyphens")
+    _check_whose(c, fact, path, whose, required=False, why="a fact")
     return fields
 
 
@@ -594,10 +650,13 @@ def _choice(
     return value
 
 
-def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> None:
+def _check_dose_bands(
+    c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str], whose: dict[str, str]
+) -> None:
     """Thresholds for 'baclo dose-check'. A band for reduced kidney function may give a clearance range
     (``crcl: {above, up_to}`` in mL/min, i.e. above < CrCl <= up_to) and a ``reduction`` of the general
-    maximum ("1/3") instead of an amount."""
+    maximum ("1/3") instead of an amount. A label's, regulator's or guideline's band says whose it is
+    (``jurisdiction``); ``setting: hospital`` and ``indication`` mark a ceiling that is not the general one."""
     if "dose_bands" not in root:
         return
     general_max: set[tuple[str, str]] = set()
@@ -618,7 +677,11 @@ def _check_dose_bands(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str]
         kinds = _check_refs(c, band, path, ref_ids, cited)
         if basis is not None:
             _check_label_basis(c, (*path, "basis"), basis, kinds)
-        if kind == "max" and renal in ("any", "normal") and route and per:
+        national = basis in ("label", "regulator", "guideline")
+        _check_whose(c, band, path, whose, required=national, why=f"a band with basis '{basis}'")
+        _choice(c, band, "setting", path, DOSE_BAND_SETTINGS, required=False)
+        c.text(band, "indication", path, required=False)
+        if kind == "max" and is_default_general(band) and route and per:
             general_max.add((route, per))
         if "crcl" in band:
             _check_crcl(c, band["crcl"], (*path, "crcl"), renal)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Keys of a fact row that are not table columns.
-RESERVED_FACT_KEYS = ("refs", "evidence", "dispute")
+RESERVED_FACT_KEYS = ("refs", "jurisdiction", "evidence", "dispute")
 
 Scalar = str | int | float
 if TYPE_CHECKING:
@@ -100,6 +100,15 @@ class Reference:
             out["label_version"] = self.version_text()  # the provenance fields in words
         return out
 
+    @property
+    def jurisdiction(self) -> str:
+        """Whose label, regulator or guideline this is (US, UK, ...); empty: none given."""
+        return str(self.provenance.get("jurisdiction", ""))
+
+    def describe_kind(self) -> str:
+        """``label, UK``: the kind, and whose document it is where that is known."""
+        return f"{self.kind}, {self.jurisdiction}" if self.jurisdiction else self.kind
+
     def version_text(self) -> str:
         """What was read, in a few words: 'DailyMed set id ..., SPL version 3, effective 2021-07-01'."""
         p = self.provenance
@@ -121,18 +130,26 @@ class Reference:
 
 
 class Fact:
-    __slots__ = ("dispute", "evidence", "fields", "refs")
+    __slots__ = ("dispute", "evidence", "fields", "jurisdiction", "refs")
 
     def __init__(
-        self, fields: dict[str, Scalar], refs: tuple[str, ...], evidence: str | None = None, dispute: str | None = None
+        self,
+        fields: dict[str, Scalar],
+        refs: tuple[str, ...],
+        evidence: str | None = None,
+        dispute: str | None = None,
+        jurisdiction: str | None = None,
     ) -> None:
         self.fields = fields
         self.refs = refs
         self.evidence = evidence
         self.dispute = dispute
+        self.jurisdiction = jurisdiction  # a national label's or regulator's own wording (UK, FR, ...)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.fields)
+        if self.jurisdiction:
+            out["jurisdiction"] = self.jurisdiction
         if self.evidence:
             out["evidence"] = self.evidence
         if self.dispute:
@@ -225,6 +242,8 @@ class DoseBand:
         "basis",
         "crcl_above",
         "crcl_up_to",
+        "indication",
+        "jurisdiction",
         "kind",
         "label",
         "per",
@@ -232,6 +251,7 @@ class DoseBand:
         "refs",
         "renal",
         "route",
+        "setting",
         "unit",
     )
 
@@ -249,6 +269,9 @@ class DoseBand:
         crcl_above: float | None = None,
         crcl_up_to: float | None = None,
         reduction: str = "",
+        jurisdiction: str = "",
+        setting: str = "",
+        indication: str = "",
     ) -> None:
         self.route = route
         self.per = per
@@ -262,6 +285,20 @@ class DoseBand:
         self.crcl_above = crcl_above
         self.crcl_up_to = crcl_up_to
         self.reduction = reduction
+        self.jurisdiction = jurisdiction  # whose label or regulator the number is (US, UK, ...); empty: none
+        self.setting = setting  # 'hospital': a ceiling that applies only under hospital supervision
+        self.indication = indication  # a ceiling for one indication only (e.g. alcohol use disorder)
+
+    def is_default_general(self) -> bool:
+        """See ``is_default_general``: a band for an ordinary patient of the default jurisdiction."""
+        return is_default_general(
+            {
+                "renal": self.renal,
+                "jurisdiction": self.jurisdiction or DEFAULT_JURISDICTION,
+                "setting": self.setting,
+                "indication": self.indication,
+            }
+        )
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -278,6 +315,9 @@ class DoseBand:
             out["crcl"] = {"above": self.crcl_above, "up_to": self.crcl_up_to}
         if self.reduction:
             out["reduction"] = self.reduction
+        for key in ("jurisdiction", "setting", "indication"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         out["refs"] = list(self.refs)
         return out
 
@@ -492,10 +532,27 @@ def knowledge_from_data(data: dict[str, Any], source: str) -> Knowledge:
     return Knowledge(source, sections.__getitem__)
 
 
+# The jurisdiction whose general ceilings 'baclo dose-check' uses and a 'reduction' cuts; bands of other
+# jurisdictions are facts to list, not the default ceiling.
+DEFAULT_JURISDICTION = "US"
+
+
+def is_default_general(band: dict[str, Any]) -> bool:
+    """A band for kidneys of any kind, of the default jurisdiction (or of none), for every indication and
+    setting: the bands 'baclo dose-check' judges an ordinary patient against. Kidney-specific bands are used
+    whatever their jurisdiction (no US label gives any)."""
+    return (
+        band.get("renal", "any") in ("any", "normal")
+        and band.get("jurisdiction", DEFAULT_JURISDICTION) == DEFAULT_JURISDICTION
+        and not band.get("setting")
+        and not band.get("indication")
+    )
+
+
 def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
     general_max: dict[tuple[str, str], tuple[float, str]] = {}
     for b in raw:  # the lowest general maximum (compared in mg) is the one a reduction cuts
-        if b["kind"] == "max" and b.get("renal", "any") in ("any", "normal") and "amount" in b:
+        if b["kind"] == "max" and is_default_general(b) and "amount" in b:
             key, mg = (b["route"], b["per"]), float(b["amount"]) / (1000 if b["unit"] == "mcg" else 1)
             held = general_max.get(key)
             if held is None or mg < held[0] / (1000 if held[1] == "mcg" else 1):
@@ -526,6 +583,9 @@ def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
                 float(crcl["above"]) if crcl else None,
                 float(crcl["up_to"]) if crcl else None,
                 reduction,
+                band.get("jurisdiction", ""),
+                band.get("setting", ""),
+                band.get("indication", ""),
             )
         )
     return tuple(bands)
@@ -538,6 +598,7 @@ def build_topic(name: str, topic: dict[str, Any]) -> Topic:
             tuple(fact["refs"]),
             fact.get("evidence"),
             fact.get("dispute"),
+            fact.get("jurisdiction"),
         )
         for fact in topic["facts"]
     )

@@ -9,7 +9,7 @@ fields, so their ``required`` lists do not apply.
 from __future__ import annotations
 
 from baclo_cli.answers.result import SCHEMA_VERSION
-from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, JURISDICTIONS, REFERENCE_KINDS
+from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, DOSE_BAND_SETTINGS, JURISDICTIONS, REFERENCE_KINDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,6 +22,10 @@ NULLABLE_STR: dict[str, Any] = {"type": ["string", "null"]}
 REFS: dict[str, Any] = {"type": "array", "items": STR, "description": "reference ids, see 'references'"}
 SCALAR: dict[str, Any] = {"type": ["string", "number"]}
 
+JURISDICTION: dict[str, Any] = {
+    "enum": list(JURISDICTIONS),
+    "description": "whose label, regulator or guideline: US, UK, EU, DE, FR, AU, CA, CH, FI or INT (international)",
+}
 REFERENCE: dict[str, Any] = {
     "type": "object",
     "required": ["id", "number", "title", "publisher", "kind", "url", "note"],
@@ -33,7 +37,7 @@ REFERENCE: dict[str, Any] = {
         "kind": {"enum": list(REFERENCE_KINDS)},
         "url": {"type": ["string", "null"], "pattern": "^https?://"},
         "note": NULLABLE_STR,
-        "jurisdiction": {"enum": list(JURISDICTIONS)},
+        "jurisdiction": JURISDICTION,
         "set_id": {"type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},
         "spl_version": {"type": "integer", "minimum": 1},
         "effective": {"type": "string", "format": "date"},
@@ -86,9 +90,9 @@ LABEL: dict[str, Any] = {
 }
 FACT: dict[str, Any] = {
     "type": "object",
-    "description": "the topic's fields (see 'columns'), then evidence, dispute and refs",
+    "description": "the topic's fields (see 'columns'), then jurisdiction, evidence, dispute and refs",
     "required": ["refs"],
-    "properties": {"evidence": STR, "dispute": STR, "refs": REFS},
+    "properties": {"jurisdiction": JURISDICTION, "evidence": STR, "dispute": STR, "refs": REFS},
     "additionalProperties": SCALAR | {"type": ["string", "number", "array"]},
 }
 TOPIC: dict[str, Any] = {
@@ -140,6 +144,9 @@ BAND: dict[str, Any] = {
         "unit": {"enum": ["mg", "mcg"]},
         "crcl": {"type": "object", "properties": {"above": {"type": "number"}, "up_to": {"type": "number"}}},
         "reduction": STR,
+        "jurisdiction": JURISDICTION,
+        "setting": {"enum": list(DOSE_BAND_SETTINGS)},
+        "indication": STR,
         "refs": REFS,
     },
 }

@@ -162,9 +162,10 @@ def stacked(grid: Grid, width: int) -> list[list[tuple[str, list[str]]]]:
 
 
 def kind_text(ref: Reference) -> str:
-    """The reference's kind, and for a label the version read: ``label; DailyMed set id ..., SPL version 3``."""
+    """The reference's kind and jurisdiction, and for a label the version read:
+    ``label, US; DailyMed set id ..., SPL version 3``."""
     read = ref.version_text() if ref.kind == "label" else ""
-    return f"{ref.kind}; {read}" if read else ref.kind
+    return f"{ref.describe_kind()}; {read}" if read else ref.describe_kind()
 
 
 def reference_parts(ref: Reference) -> tuple[str, str, str]:
