@@ -87,6 +87,7 @@ def test_uses_off_label(baclo: Baclo) -> None:
         "Musculoskeletal pain",
         "Gastroesophageal reflux disease",
         "Alcohol use disorder",
+        "Alcohol use disorder (Australia)",
     }
     assert all("evidence" in f for f in facts)
     table = run(baclo, "uses", "--off-label")[1]

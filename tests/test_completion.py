@@ -40,6 +40,8 @@ def bash_complete(words: list[str], env: dict[str, str]) -> list[str]:
         (["baclo", "side-effects", "--fields", "effect,sev"], ["effect,severity"]),
         (["baclo", "quiz", "--topic", "pharm"], ["pharmacokinetics"]),
         (["baclo", "show", "dosing", "--where", "pop"], ["population="]),
+        (["baclo", "admin"], ["administration"]),
+        (["baclo", "administration", "--where", "juri"], ["jurisdiction="]),
     ],
 )
 def test_bash_completes_commands_options_formats_topics_terms_and_fields(

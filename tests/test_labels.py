@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from baclo_cli.answers.labels import Version, check_result, parse_date, parse_history, set_ids
 from baclo_cli.errors import LabelServiceError
-from baclo_cli.knowledge.checks import check_knowledge
+from baclo_cli.knowledge.checks import JURISDICTIONS, check_knowledge
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.output.render import FORMATS, Style, render
 
@@ -106,7 +106,7 @@ def test_every_bundled_label_is_confirmed_or_says_why_not(kb: Knowledge) -> None
         p = ref.provenance
         complete = {"set_id", "spl_version", "effective"} <= set(p) or {"document_id", "revised"} <= set(p)
         assert complete or len(p.get("unconfirmed", "")) > 20, ref.id
-        assert p.get("jurisdiction") in ("US", "CA", "CH"), ref.id
+        assert p.get("jurisdiction") in JURISDICTIONS, ref.id
     ozobax = kb.references["dailymed-ozobax"].provenance
     assert ozobax == {"jurisdiction": "US", "set_id": OZOBAX, "spl_version": 3, "effective": "2021-07-01"}
 
@@ -119,8 +119,8 @@ def test_refs_show_provenance_and_filter_on_it(baclo: Baclo) -> None:
     assert ref["label_version"] == f"DailyMed set id {OZOBAX}, SPL version 3, effective 2021-07-01"
     canadian = baclo.invoke(["refs", "-w", "jurisdiction=CA", "--fields", "id,document_id,revised", "-f", "csv"])
     rows = list(csv.DictReader(io.StringIO(canadian.stdout)))
-    assert [r["id"] for r in rows] == ["pms-baclofen", "pms-baclofen-interactions", "pms-baclofen-overdose"]
-    assert {r["revised"] for r in rows} == {"2020-12-11"} and all("245244" in r["document_id"] for r in rows)
+    assert [r["id"] for r in rows] == ["pms-baclofen", "lioresal-it-ca-pm"]
+    assert [r["revised"] for r in rows] == ["2020-12-11", "2015-11-12"] and "245244" in rows[0]["document_id"]
     versioned = baclo.invoke(["refs", "-w", "spl_version=3", "-f", "tsv", "--fields", "id"])
     assert versioned.stdout.splitlines() == ["id", "dailymed-ozobax"]
     table = baclo.invoke(["refs", "--where", "kind=label"])
@@ -153,9 +153,9 @@ def test_labels_lists_every_label_reference_in_every_format(baclo: Baclo, kb: Kn
 
 def test_labels_listing_filters_and_needs_no_network(baclo: Baclo) -> None:
     confirmed = baclo.invoke(["labels", "--where", "status=confirmed", "-f", "tsv", "--fields", "id,version"])
-    assert confirmed.stdout.splitlines() == ["id\tversion", "dailymed-ozobax\t3"]
-    none = baclo.invoke(["labels", "--where", "jurisdiction=UK"])
-    assert none.exit_code == 1 and "no labels match jurisdiction=UK" in none.stderr
+    assert confirmed.stdout.splitlines() == ["id\tversion", "dailymed-ozobax\t3", "lioresal-it-ca-pm\t"]
+    none = baclo.invoke(["labels", "--where", "jurisdiction=AU"])  # Australia: a regulator's notices, no label
+    assert none.exit_code == 1 and "no labels match jurisdiction=AU" in none.stderr
 
 
 def test_a_file_without_labels_says_so(baclo: Baclo, tmp_path: Path) -> None:
@@ -218,7 +218,9 @@ def test_check_compares_the_recorded_version(kb: Knowledge) -> None:
     assert set_ids(kb) == [
         "f9dd1b55-2984-446a-8146-2ab0f5211e15",
         "4585aafe-0af8-4786-a419-6a7e76671ca2",
+        "e05080ef-53d9-4060-aaa4-86a6935467de",
         OZOBAX,
+        "00d3e846-dd92-448d-9ab8-6a07be823cc1",
     ]
     older = [Version(1, "2019-06-01"), Version(2, "2020-01-01"), Version(3, "2021-07-01")]
     cases = {

@@ -37,6 +37,8 @@ FORMATS = ["table", "json", "ndjson", "yaml", "csv", "tsv", "markdown", "plain"]
 TABLETS = "f9dd1b55-2984-446a-8146-2ab0f5211e15"
 SUSPENSION = "4585aafe-0af8-4786-a419-6a7e76671ca2"
 OZOBAX = "92153f69-bc9b-4bef-9a8e-751effde5c7e"  # recorded: SPL version 3, effective 2021-07-01
+INTRATHECAL = "e05080ef-53d9-4060-aaa4-86a6935467de"  # set ids recorded without their version
+GABLOFEN = "00d3e846-dd92-448d-9ab8-6a07be823cc1"
 UP_TO_3 = [(1, "2019-06-01"), (2, "2020-01-01"), (3, "2021-07-01")]
 
 
@@ -46,6 +48,8 @@ def server() -> Iterator[StandIn]:
         running.behaviours[TABLETS] = Behaviour("ok", [(1, "2019-01-02"), (2, "2023-03-01")])
         running.behaviours[SUSPENSION] = Behaviour("ok", [(1, "2024-04-10")])
         running.behaviours[OZOBAX] = Behaviour("ok", UP_TO_3)
+        running.behaviours[INTRATHECAL] = Behaviour("ok", [(1, "2020-05-01")])
+        running.behaviours[GABLOFEN] = Behaviour("ok", [(38, "2024-06-01"), (39, "2025-03-28")])
         yield running
 
 
@@ -84,7 +88,7 @@ def test_current_label_in_every_format(env: dict[str, str], server: StandIn, fmt
     done = check(env, "-f", fmt)
     assert done.returncode == 0, done.stderr
     if fmt in ("table", "plain", "markdown"):
-        assert "No cited label has a newer version on DailyMed (3 checked; for 2 the version read is not" in done.stdout
+        assert "No cited label has a newer version on DailyMed (5 checked; for 4 the version read is not" in done.stdout
         assert re.search(r"dailymed-ozobax.*current.*the recorded version is DailyMed's latest", done.stdout)
         assert "Facts citing" not in done.stdout
     else:
