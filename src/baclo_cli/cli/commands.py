@@ -216,6 +216,11 @@ COMMANDS: tuple[Command, ...] = (
     _topic("interactions", "Interacting drugs with effect, mechanism, severity and management."),
     _topic("pregnancy", "Pregnancy and lactation: animal data, neonatal withdrawal, milk transfer."),
     _topic("overdose", "Overdose: signs, doses reported, management."),
+    _topic(
+        "administration",
+        "Administration and counselling: food, missed doses, storage, feeding tubes, driving, alcohol, stopping.",
+        example="baclo administration --where point~missed",
+    ),
     Command(
         "disputes",
         "Figures on which sources disagree, each value with its own source.",
