@@ -24,7 +24,8 @@ _APP_SETTINGS: dict[str, Any] = {
     "add_completion": True,  # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
     "rich_markup_mode": None,
     "pretty_exceptions_enable": False,
-    "context_settings": {"help_option_names": ["-h", "--help"]},
+    # Summaries and option help use the terminal's width, up to 200 columns (Click's default stops at 80).
+    "context_settings": {"help_option_names": ["-h", "--help"], "max_content_width": 200},
     "no_args_is_help": False,
     "invoke_without_command": True,
 }
@@ -39,11 +40,14 @@ def _completer(dest: str) -> Any:
 
 def _option(option: Opt, *, output: bool) -> inspect.Parameter:
     """A table option as a Typer parameter. Output options default to None: 'not given here'."""
-    kwargs: dict[str, Any] = {"help": option.help, "show_default": False}
+    shown_default = option.default is not None and option.kind != "flag" and not output
+    kwargs: dict[str, Any] = {"help": option.help, "show_default": shown_default}
     completer = _completer(option.dest)
     if completer:
         kwargs["autocompletion"] = completer
-    if option.metavar and option.kind != "flag":
+    if option.kind == "choice":  # help shows the choices: --route [oral|intrathecal]
+        kwargs["metavar"] = "[" + "|".join(option.choices) + "]"
+    elif option.metavar and option.kind != "flag":
         kwargs["metavar"] = option.metavar
     annotation: Any
     default: Any = option.default
@@ -107,7 +111,21 @@ def _finish(code: int) -> None:
 
 def _help(command: Command) -> str:
     examples = "\n\n".join(f"  $ {e}" for e in command.examples)
-    return f"{command.help}\n\nExamples:\n\n{examples}" if examples else command.help
+    text = f"{command.help}\n\nExamples:\n\n{examples}" if examples else command.help
+    fields = _topic_fields(command.topic) if command.topic else ""
+    return f"{text}\n\nFields (for --where, --fields and --sort): {fields}." if fields else text
+
+
+def _topic_fields(topic: str) -> str:
+    """The fields a topic's rows have, from the knowledge file (nothing when it cannot be read)."""
+    from baclo_cli.cli.run import load
+    from baclo_cli.errors import BacloError
+
+    try:
+        columns = load({}).topics[topic].columns
+    except (BacloError, KeyError):
+        return ""
+    return ", ".join([*columns, "evidence", "dispute", "refs"])
 
 
 def _with_formats(option: Opt, command: Command) -> Opt:

@@ -15,13 +15,16 @@ ENVIRONMENT = (
     "Environment: BACLO_DATA (knowledge file), BACLO_HOME (review progress), BACLO_CACHE_DIR, BACLO_NO_CACHE=1, "
     "BACLO_DEBUG=1 (tracebacks), BACLO_DAILYMED_URL (the DailyMed web services 'labels --check' asks; default "
     "https://dailymed.nlm.nih.gov/dailymed/services/v2), BACLO_NO_STALE_NOTE=1 (no note on a terminal when the "
-    "knowledge file's review is over a year old), NO_COLOR, FORCE_COLOR, TERM=dumb."
+    "knowledge file's review is over a year old), BACLO_PAGER (the pager for long output on a terminal, with its "
+    "arguments; default $PAGER, else less with LESS=FRX; BACLO_PAGER=cat or --no-pager: none), NO_COLOR, "
+    "FORCE_COLOR, TERM=dumb."
 )
 EXIT_CODES = (
     "Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 knowledge file error, 4 dose above the ceiling that "
     "applies (dose-check), 5 output could not be written, 6 a cited label has a newer version on DailyMed or is "
     "no longer listed (labels --check), 7 DailyMed could not be asked or its answer used: offline, DNS failure, "
-    "refused, timeout, HTTP error, redirect, malformed answer (labels --check), 130 interrupted."
+    "refused, timeout, HTTP error, redirect, malformed answer (labels --check), 70 internal error (a bug in baclo: "
+    "BACLO_DEBUG=1 shows the traceback), 130 interrupted."
 )
 
 

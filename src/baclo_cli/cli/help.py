@@ -31,13 +31,13 @@ def answer(argv: list[str]) -> int | None:
         return 0
     if not help_form(argv):
         return None
-    import shutil
-
     from baclo_cli.knowledge import cache
+    from baclo_cli.knowledge.load import resolve_data_path
 
-    name = cache.blob_name(
-        "help", str(shutil.get_terminal_size().columns), *(a if a not in HELP else "-h" for a in argv)
-    )
+    words = [a if a not in HELP else "-h" for a in argv]
+    # A topic's help names its fields, from the knowledge file: the key holds the file's identity too.
+    identity = str(cache.fingerprint(resolve_data_path(None)))
+    name = cache.blob_name("help", str(terminal_columns()), identity, *words)
     kept = cache.read_blob(name)
     text = kept.decode("utf-8", "replace") if kept is not None else typer_help(argv)
     if text is None:

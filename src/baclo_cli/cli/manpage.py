@@ -28,11 +28,9 @@ def _option(option: Opt) -> list[str]:
 
 
 def _command(command: Command) -> list[str]:
-    words = " ".join(
-        f"[\\fI{_roff(a.metavar)}\\fR]" if not a.required else f"\\fI{_roff(a.metavar)}\\fR" + ("..." if a.many else "")
-        for a in command.args
-    )
-    lines = [".SS " + _roff(" ".join(["baclo", command.name, words]).strip() + " [OPTIONS]")]
+    # A heading is one font (bold): the words are escaped one by one, with no font changes inside it.
+    words = [f"[{a.metavar}]" if not a.required else a.metavar + ("..." if a.many else "") for a in command.args]
+    lines = [".SS " + _roff(" ".join(["baclo", command.name, *words, "[OPTIONS]"]))]
     if command.aliases:
         lines.append(_roff(f"Alias: {', '.join(command.aliases)}."))
         lines.append(".br")
@@ -44,6 +42,21 @@ def _command(command: Command) -> list[str]:
     if command.examples:
         lines += [".PP", "Examples:", ".RS", ".nf", *(_roff(e) for e in command.examples), ".fi", ".RE"]
     return lines
+
+
+FILES = (
+    ("baclo_cli/data/baclofen.yaml", "The bundled knowledge file, inside the installed package (BACLO_DATA or --data "
+     "name another; 'baclo validate FILE' checks one)."),
+    ("$XDG_CACHE_HOME/baclo/ (~/.cache/baclo/)", "The private cache of checked knowledge and help text "
+     "(BACLO_CACHE_DIR names another folder; BACLO_NO_CACHE=1 turns it off). Safe to delete."),
+    ("$XDG_DATA_HOME/baclo/review.json (~/.local/share/baclo/review.json)", "Review progress of 'baclo review' "
+     "(BACLO_HOME names another folder)."),
+)  # fmt: skip
+
+
+def _first_sentence(text: str) -> str:
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def render_man() -> str:
@@ -70,7 +83,14 @@ def render_man() -> str:
     lines += [".SH COMMANDS"]
     for command in COMMANDS:
         lines += _command(command)
+    lines += [".SH EXAMPLES"]
+    for command in COMMANDS:
+        for example in command.examples[:1]:
+            lines += [".TP", f"\\fB{_roff(example)}\\fR", _roff(_first_sentence(command.help))]
     lines += [".SH EXIT STATUS", _roff(EXIT_CODES), ".SH ENVIRONMENT", _roff(ENVIRONMENT)]
+    lines += [".SH FILES"]
+    for path, what in FILES:
+        lines += [".TP", f"\\fI{_roff(path)}\\fR", _roff(what)]
     lines += [".SH SEE ALSO", _roff("baclo schema (the JSON output contracts); baclo refs (the sources).")]
     return "\n".join(lines) + "\n"
 

@@ -13,7 +13,8 @@ import sys
 
 
 def pager_command() -> list[str] | None:
-    """The pager to run, or None for none (``BACLO_PAGER=`` or ``cat`` turn paging off)."""
+    """The pager to run, with its arguments (``less -S``, ``cat -n``), or None for none (``BACLO_PAGER=`` or a
+    bare ``cat`` turn paging off)."""
     import shlex
 
     chosen = os.environ.get("BACLO_PAGER")
@@ -25,7 +26,7 @@ def pager_command() -> list[str] | None:
         words = shlex.split(chosen)
     except ValueError:
         return None
-    if not words or words[0] == "cat":
+    if not words or words == ["cat"]:
         return None
     return words
 
