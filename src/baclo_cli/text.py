@@ -27,6 +27,16 @@ def escape_controls(text: str) -> str:
     )
 
 
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (how Python holds an argument's bytes that are not UTF-8) replaced by
+    U+FFFD, so it can be written in any Unicode encoding and read back by any parser."""
+    if text.isascii():
+        return text
+    import re
+
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
 _UK_US = (
     ("haem", "hem"),
     ("anaem", "anem"),
