@@ -71,6 +71,17 @@ def close(word: str, candidates: Iterable[str], n: int = 3, cutoff: float = 0.75
     return [by_lower[f] for f in found]
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to about ``limit`` characters, for quoting what a user typed in a one-line message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def listing(names: list[str], limit: int = 20) -> str:
+    """The first ``limit`` names joined with commas, and how many more."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """'; did you mean 'x'?' or nothing."""
     found = close(word, candidates)

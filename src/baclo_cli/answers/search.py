@@ -16,7 +16,7 @@ from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references
 from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.knowledge.load import Knowledge
-from baclo_cli.text import close, normalise, spellings, stem
+from baclo_cli.text import close, normalise, shorten, spellings, stem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     if not best:
         near = close(words[-1], vocabulary.words | {t.term for t in kb.glossary}, n=4, cutoff=0.6)
         hint = f"; close words in the file: {', '.join(near)}" if near else ""
-        raise NothingFound(f"nothing matches '{query.strip()}'{hint}")
+        raise NothingFound(f"nothing matches '{shorten(query.strip())}'{hint}")
     order = {name: i for i, name in enumerate([*kb.topics, "glossary"])}
     ranked = sorted(best, key=lambda i: (-best[i][0], order[docs[i].topic], i))
     if limit > 0:

@@ -29,11 +29,15 @@ class Stop(Exception):
         self.code = code
 
 
-def one_line(message: str) -> str:
-    """A message as one line, control characters made visible (stderr here, a tool error in 'baclo mcp')."""
-    from baclo_cli.text import escape_controls
+MAX_MESSAGE = 2000  # characters: a message quoting 70 KB of what was typed is not one line anyone reads
 
-    return escape_controls(message.replace("\n", " "))
+
+def one_line(message: str) -> str:
+    """A message as one line of at most ``MAX_MESSAGE`` characters, control characters made visible (stderr
+    here, a tool error in 'baclo mcp')."""
+    from baclo_cli.text import escape_controls, shorten
+
+    return escape_controls(shorten(message.replace("\n", " "), MAX_MESSAGE))
 
 
 def say_error(message: str) -> None:
