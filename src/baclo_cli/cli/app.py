@@ -85,7 +85,7 @@ def _strict_number(kind: type, option: Opt) -> Any:
     else:
         base = types.FloatRange if bounded else types.FloatParamType
 
-    class Strict(base):  # type: ignore[misc,valid-type]
+    class Strict(base):  # type: ignore[misc]
         def convert(self, value: Any, param: Any, ctx: Any) -> Any:
             if isinstance(value, str) and "_" in value:
                 self.fail(f"{value!r} is not a valid {self.name}.", param, ctx)

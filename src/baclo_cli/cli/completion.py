@@ -158,7 +158,7 @@ def _classes() -> dict[str, Any]:
 
         return wrapped
 
-    class Bash(BashComplete):  # type: ignore[misc]
+    class Bash(BashComplete):
         source_template = BASH_SCRIPT
         get_completion_args = safely(BashComplete.get_completion_args)
 
@@ -168,7 +168,7 @@ def _classes() -> dict[str, Any]:
         def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
             return [i for i in super().get_completions(args, incomplete) if _one_line(str(i.value))]
 
-    class Zsh(ZshComplete):  # type: ignore[misc]
+    class Zsh(ZshComplete):
         source_template = ZSH_SCRIPT
         get_completion_args = safely(ZshComplete.get_completion_args)
 
@@ -177,13 +177,13 @@ def _classes() -> dict[str, Any]:
             values = [str(i.value) for i in self.get_completions(args, incomplete) if _one_line(str(i.value))]
             return "compadd -- " + " ".join(quote_zsh(v) for v in values) if values else "_files"
 
-    class Fish(FishComplete):  # type: ignore[misc]
+    class Fish(FishComplete):
         get_completion_args = safely(FishComplete.get_completion_args)
 
         def get_completions(self, args: list[str], incomplete: str) -> list[Any]:
             return [i for i in super().get_completions(args, incomplete) if _one_line(str(i.value))]
 
-    class PowerShell(PowerShellComplete):  # type: ignore[misc]
+    class PowerShell(PowerShellComplete):
         get_completion_args = safely(PowerShellComplete.get_completion_args)
 
         def format_completion(self, item: Any) -> str:

@@ -73,7 +73,7 @@ def show_traceback(error: BaseException) -> None:
         return
     import traceback
 
-    try:
+    try:  # noqa: SIM105 - contextlib costs start-up time on every run
         traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
     except (OSError, ValueError, AttributeError):
         pass

@@ -282,7 +282,7 @@ class Entry:
             raise LookupError(name)
         try:
             return marshal.loads(blob)
-        except Exception:  # noqa: BLE001 - whatever marshal makes of it, the section is not used
+        except Exception:  # whatever marshal makes of it, the section is not used
             raise LookupError(name) from None
 
 
@@ -305,7 +305,7 @@ def read(key: str) -> Entry | None:
         if len(blob) != length or sha256(blob).digest() != head[len(MAGIC) + 8 :]:
             raise ValueError("index checksum")
         sections = _checked_index(marshal.loads(blob), key)
-    except Exception:  # noqa: BLE001 - any doubt (a crafted index can make marshal fail in any way) is a miss
+    except Exception:  # any doubt (a crafted index can make marshal fail in any way) is a miss
         handle.close()
         return None
     # The index sits after the header; sections follow the index.

@@ -59,7 +59,7 @@ def _loader_class() -> Any:
                 return super().construct_object(node, deep)
             except yaml.YAMLError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - PyYAML's builders fail in many ways on odd values
+            except Exception as exc:  # PyYAML's builders fail in many ways on odd values
                 # (``!!bool maybe`` is a KeyError, ``!!timestamp x`` an AttributeError): each is a bad value
                 value = str(node.value)[:30]
                 if isinstance(exc, (ValueError, OverflowError, TypeError, ArithmeticError, RecursionError)):
