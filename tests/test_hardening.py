@@ -644,10 +644,8 @@ def test_version_names_the_file_it_reads(baclo: Baclo, tmp_path: Path) -> None:
     path = write(tmp_path, "mine.yaml", MINIMAL)
     for args in (["--data", str(path), "--version"], ["--version", "--data", str(path)]):
         done = baclo.invoke(args)
-        assert (
-            done.exit_code == 0
-            and done.stdout == "baclo 0.1.0 (knowledge file mine.yaml: schema 2, reviewed 2026-01-01)\n"
-        )
+        assert done.exit_code == 0
+        assert done.stdout.startswith("baclo 0.1.0 (knowledge file mine.yaml: schema 2, reviewed 2026-01-01, ")
     done = baclo.invoke(["--version"], env={"BACLO_DATA": str(path)})
     assert "mine.yaml" in done.stdout and "2026-01-01" in done.stdout
 

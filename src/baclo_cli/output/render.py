@@ -287,8 +287,9 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
                 cells.append(ref_numbers(row, numbers))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    for note in result.notes:
-        lines += [_md_escape(note), ""]
+    if result.notes:  # one paragraph, a note a line, each line escaped (so none starts a block of its own)
+        lines += [" " * min(len(note) - len(note.lstrip(" ")), 3) + _md_escape(note) for note in result.notes]
+        lines.append("")
     if sources and result.references:
         lines += ["## References", ""]
         lines += [
