@@ -351,3 +351,18 @@ def test_home_and_cache_folders_expand_a_tilde(env: dict[str, str], tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["state_file"] == str(home / "progress" / "review.json")
     assert (home / "cache").is_dir() and not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\x85", "\u2028", "\ufeff", "\U0001f600"])
+@pytest.mark.parametrize("ascii_stream", [False, True])
+def test_yaml_output_holds_only_what_pyyaml_reads_back(env: dict[str, str], char: str, ascii_stream: bool) -> None:
+    """-f yaml wrote U+FFFE and U+FFFF raw, which PyYAML refuses to read: PyYAML reads back exactly the data
+    the JSON answer holds, whatever a query holds."""
+    stream = {"PYTHONIOENCODING": "ascii"} if ascii_stream else {}
+    query = f"taper {char}"
+    done = subprocess.run(
+        [*BACLO, "search", query, "-f", "yaml"], env={**env, **stream}, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    as_json = subprocess.run([*BACLO, "search", query, "-f", "json"], env=env, capture_output=True, timeout=60)
+    assert yaml.safe_load(done.stdout.decode("ascii" if ascii_stream else "utf-8")) == json.loads(as_json.stdout)
