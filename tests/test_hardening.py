@@ -364,3 +364,306 @@ def test_spreadsheet_formulas_are_neutralised_but_numbers_stay_numbers(tmp_path:
 def test_deck_name_must_be_one_line(baclo: Baclo) -> None:
     result = baclo.invoke(["flashcards", "-f", "tsv", "--deck", "mine\n#deck:evil"])
     assert result.exit_code == 2 and "single line" in result.stderr
+
+
+# --- Hardening III (issue 14) ----------------------------------------------------------------------------------
+
+
+def _file_with(tmp_path: Path, name: str, change: Any) -> Path:
+    """MINIMAL as data, changed by ``change(data)``, written as YAML (so any text is quoted correctly)."""
+    data = yaml.safe_load(MINIMAL)
+    change(data)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+TAGS = ["!!bool", "!!int", "!!float", "!!timestamp", "!!null", "!!binary", "!!set", "!!omap", "!!pairs", "!!str"]
+TAGGED = ["maybe", "x", "1", "2026-02-30", "0x1g", "yes", "=", "[a]", "{a: b}", "~", "''", "- a", "1e5", "aGk="]
+
+
+@PROFILE
+@given(tag=st.sampled_from(TAGS), value=st.sampled_from(TAGGED))
+def test_values_pyyaml_cannot_build_are_a_knowledge_file_error(
+    baclo: Baclo, tmp_path: Path, tag: str, value: str
+) -> None:
+    """``!!bool maybe`` (a KeyError inside PyYAML), ``!!timestamp x`` (an AttributeError) and every other value a
+    tag cannot build: exit 3 with the line, from validate and every command alike; never 70."""
+    path = write(tmp_path, "k.yaml", MINIMAL.replace("value: first", f"value: {tag} {value}"))
+    checked = baclo.invoke(["validate", str(path), "-f", "json"])
+    shown = baclo.invoke(["--data", str(path), "show", "alpha", "-f", "json"])
+    assert checked.exit_code in (0, 3) and shown.exit_code in (0, 3), (checked.stderr, shown.stderr)
+    assert (checked.exit_code == 0) == (shown.exit_code == 0), (checked.stdout, shown.stderr)
+    assert "internal error" not in checked.stderr + shown.stderr
+
+
+def test_bool_maybe_and_timestamp_x_name_their_line(baclo: Baclo, tmp_path: Path) -> None:
+    for bad, kind in (("!!bool maybe", "bool"), ("!!timestamp x", "timestamp")):
+        path = write(tmp_path, "k.yaml", MINIMAL.replace("value: first", f"value: {bad}"))
+        done = baclo.invoke(["--data", str(path), "uses"])
+        assert (
+            done.exit_code == 3
+            and done.stderr == f"baclo: {path}:8: cannot read the value {bad.split()[1]!r} as a {kind}\n"
+        )
+
+
+DIGITS = {"ascii": "0123456789", "fullwidth": "０１２３４５６７８９", "arabic-indic": "٠١٢٣٤٥٦٧٨٩"}
+
+
+@PROFILE
+@given(
+    year=st.integers(0, 9999),
+    month=st.one_of(st.integers(0, 13), st.integers(0, 99)),
+    day=st.one_of(st.integers(0, 32), st.integers(0, 99)),
+    digits=st.sampled_from(sorted(DIGITS)),
+)
+def test_last_reviewed_must_be_a_real_date_in_ascii_digits(
+    baclo: Baclo, tmp_path: Path, year: int, month: int, day: int, digits: str
+) -> None:
+    import datetime
+
+    written = f"{year:04d}-{month:02d}-{day:02d}".translate(str.maketrans("0123456789", DIGITS[digits]))
+    path = write(tmp_path, "k.yaml", MINIMAL.replace('last_reviewed: "2026-01-01"', f'last_reviewed: "{written}"'))
+    try:
+        real = digits == "ascii" and datetime.date(year, month, day) is not None
+    except ValueError:
+        real = False
+    done = baclo.invoke(["validate", str(path), "-f", "json"])
+    assert done.exit_code == (0 if real else 3), (written, done.stdout)
+    if not real:
+        assert json.loads(done.stdout)["problems"][0]["path"] == "drug.last_reviewed"
+
+
+@pytest.mark.parametrize("term", ["Thing\n", "Thing\nsecond line", "Thing\t"])
+def test_a_glossary_term_is_one_line(baclo: Baclo, tmp_path: Path, term: str) -> None:
+    path = _file_with(tmp_path, "k.yaml", lambda d: d["glossary"][0].update(term=term))
+    done = baclo.invoke(["validate", str(path), "-f", "json"])
+    assert done.exit_code == 3 and json.loads(done.stdout)["problems"][0]["path"] == "glossary[0].term"
+
+
+@pytest.mark.parametrize("field", ["topic", "section"])
+def test_a_fact_field_may_not_take_the_name_export_and_disputes_give(baclo: Baclo, tmp_path: Path, field: str) -> None:
+    """Export (ndjson, csv) and disputes put the real topic and section beside each fact: a fact field of that
+    name would overwrite them, so a file holding one is refused, by validate and every command alike."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["topics"]["alpha"]["facts"][0].update({field: "fake", "dispute": "d"})
+
+    path = _file_with(tmp_path, "k.yaml", change)
+    checked = baclo.invoke(["validate", str(path), "-f", "json"])
+    assert checked.exit_code == 3
+    assert json.loads(checked.stdout)["problems"][0]["path"] == f"topics.alpha.facts[0].{field}"
+    for args in (["export", "-f", "ndjson"], ["export", "-f", "csv"], ["disputes", "-f", "ndjson"]):
+        done = baclo.invoke(["--data", str(path), *args])
+        assert done.exit_code == 3 and "fake" not in done.stdout
+
+
+# Markdown: text that means something to Markdown or HTML, in every place an answer puts text.
+MARKDOWNISH = (
+    st.lists(
+        st.sampled_from([*"ab1 .-+=*_`#[]()<>!|~&$\\:/\"'\n", "<img src=x>", "<script>", "&amp;", "](", "\n\n"]),
+        min_size=1,
+        max_size=14,
+    )
+    .map("".join)
+    .filter(lambda text: text.strip() != "")
+)
+
+
+def _markdown_text(tokens: list[Any]) -> str:
+    """The text a Markdown reader shows for an inline token: its text children (entities decoded)."""
+    parts = []
+    for child in tokens:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+@PROFILE
+@given(title=MARKDOWNISH, summary=MARKDOWNISH, value=MARKDOWNISH, ref_title=MARKDOWNISH)
+def test_markdown_shows_every_text_as_text(
+    baclo: Baclo, tmp_path: Path, title: str, summary: str, value: str, ref_title: str
+) -> None:
+    """Raw HTML, emphasis, links, headings, lists and line breaks in the data stay text: a CommonMark reader
+    (markdown-it, with GitHub's tables and strikethrough) finds exactly the document baclo means, and each
+    text shows exactly as written (a multi-line summary as one line)."""
+    from markdown_it import MarkdownIt
+
+    def change(data: dict[str, Any]) -> None:
+        data["topics"]["alpha"].update(title=title, summary=summary)
+        data["topics"]["alpha"]["facts"][0]["value"] = value
+        data["references"][0].update(title=ref_title, url="https://example.org/a_(b)")
+
+    path = _file_with(tmp_path, "k.yaml", change)
+    done = baclo.invoke(["--data", str(path), "show", "alpha", "-f", "markdown", "--sources"])
+    assert done.exit_code == 0, done.stderr
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(done.stdout)
+    kinds = [t.type for t in tokens]
+    assert "html_block" not in kinds and "code_block" not in kinds and "fence" not in kinds
+    inline = [t for t in tokens if t.type == "inline"]
+    assert inline[-1].content.startswith("_Reference only")  # the notice: baclo's own emphasis, the only one
+    odd = ("html_inline", "image", "s_open", "em_open", "strong_open")
+    assert not [c for t in inline[:-1] for c in t.children or [] if c.type in odd]
+    headings = [(t.tag, tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert [tag for tag, _ in headings] == ["h1", "h2"]
+    assert _markdown_text(tokens[1].children or []) == " ".join(title.split())
+    paragraphs = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "paragraph_open"]
+    assert _markdown_text(paragraphs[0].children or []) == " ".join(summary.split())
+    cells = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "td_open"]
+    assert [_markdown_text(c.children or []) for c in cells] == ["one", " ".join(value.split()), "[1]"]
+    links = [c for t in inline for c in t.children or [] if c.type == "link_open"]
+    assert [link.attrs["href"] for link in links] == ["https://example.org/a_%28b%29"]
+    item = next(t for t in inline if any(c.type == "link_open" for c in t.children or []))
+    children = item.children or []
+    start = next(i for i, c in enumerate(children) if c.type == "link_open")
+    end = next(i for i, c in enumerate(children) if c.type == "link_close")
+    assert _markdown_text(children[start + 1 : end]) == " ".join(ref_title.split())
+
+
+TERMINAL_TEXT = st.text(
+    alphabet=st.sampled_from(["a", " ", "\x1b", "[", "]", "5", "2", ";", "m", "\x07", "\x9b", "\r", "\u202e", "\x00"]),
+    min_size=1,
+    max_size=16,
+)
+
+
+@PROFILE
+@given(text=TERMINAL_TEXT, fmt=st.sampled_from(["table", "plain", "markdown"]), width=st.sampled_from([40, 120]))
+def test_no_string_of_an_answer_reaches_a_terminal_raw(text: str, fmt: str, width: int) -> None:
+    """Titles, summaries, verdicts, notes, references and cells: on a terminal, in colour or not, the only
+    escape sequences are baclo's own colours; without colour there are none."""
+    import re
+
+    from baclo_cli.answers.result import Result
+    from baclo_cli.knowledge.model import Reference
+    from baclo_cli.text import CONTROL
+
+    def answer() -> Result:
+        reference = Reference("r1", 1, text, text, "study", "https://example.org/1", text)
+        section = Result(title=text, columns=["a", "b"], rows=[{"a": text, "b": "x", "refs": ["r1"]}], payload={})
+        section.summary = text
+        return Result(
+            title=text, columns=[], rows=[], payload={}, summary=text, references=[reference], notes=[text],
+            sections=[section], verdict=text, exit_code=4,
+        )  # fmt: skip
+
+    def shown(color: bool) -> str:
+        style = Style(is_terminal=True, color=color, width=width)
+        return render(answer(), fmt, style=style, sources=True, numbers={"r1": 1}, notice=text)
+
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.splitlines()]
+
+    plain, coloured = shown(False), shown(True)
+    assert not re.search(CONTROL, plain), repr(plain)
+    assert lines(re.sub(r"\x1b\[[0-9;]*m", "", coloured)) == lines(plain)
+
+
+@PROFILE
+@given(
+    words=st.lists(
+        st.sampled_from(["sleepy", "drowsy", "kidney", "taper", "withdrawl", "pregnant"]), min_size=1, max_size=3
+    ),
+    times=st.integers(1, 12),
+)
+def test_repeated_words_find_what_the_words_find_once(baclo: Baclo, words: list[str], times: int) -> None:
+    """A word said again must match where it already matched: the same hits, at the cost of saying it once."""
+    once = baclo.invoke(["search", *dict.fromkeys(words), "-f", "json"])
+    again = baclo.invoke(["search", *(words * times), "-f", "json"])
+    assert again.exit_code == once.exit_code
+    if once.exit_code == 0:
+        assert json.loads(again.stdout)["hits"] == json.loads(once.stdout)["hits"]
+
+
+def test_a_long_query_costs_little(baclo: Baclo) -> None:
+    """40 x 'sleepy' took 11 s and found nothing; a 2 KB query over a minute."""
+    import time
+
+    start = time.monotonic()
+    forty = baclo.invoke(["search", *["sleepy"] * 40, "-f", "json"])
+    assert forty.exit_code == 0 and json.loads(forty.stdout)["hits"][0]["name"] == "Drowsiness"
+    assert time.monotonic() - start < 2
+    start = time.monotonic()
+    long = baclo.invoke(["search", " ".join(f"word{i}" for i in range(400))])
+    assert long.exit_code == 2 and "at most 500 characters" in long.stderr
+    many = baclo.invoke(["search", *(f"w{i}" for i in range(30))])
+    assert many.exit_code == 2 and "at most 20 different words" in many.stderr
+    assert time.monotonic() - start < 2
+
+
+def test_a_blank_glossary_term_is_a_usage_error(baclo: Baclo) -> None:
+    for blank in ("", "  "):
+        done = baclo.invoke(["glossary", blank])
+        assert done.exit_code == 2 and done.stdout == "" and "TERM is empty" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show", "x" * 70_000], ["glossary", "y" * 70_000], ["x" * 70_000], ["uses", "--where", "z" * 70_000 + "=1"]],
+)
+def test_a_message_quoting_what_was_typed_stays_short(baclo: Baclo, args: list[str]) -> None:
+    done = baclo.invoke(args)
+    assert done.exit_code in (1, 2) and done.stderr.count("\n") == 1 and len(done.stderr) <= 2001
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["dose-check", "80", "--crcl", "1_0"], ["dose-check", "80", "--crcl=1_0"], ["search", "-n", "1_0", "taper"]],
+)
+def test_numbers_are_plain_numbers(baclo: Baclo, args: list[str]) -> None:
+    """Python reads '1_0' as ten; a clearance of '1_0' is a typo, not a clearance of 10."""
+    done = baclo.invoke(args)
+    assert done.exit_code == 2 and "'1_0' is not a valid" in done.stderr
+
+
+def test_fields_json_follows_the_published_schema(baclo: Baclo) -> None:
+    import jsonschema
+
+    from baclo_cli.cli.commands import BY_NAME
+    from baclo_cli.output.contracts import schema_for
+
+    for command, fields in (("refs", "id,kind"), ("withdrawal", "aspect"), ("search", "name"), ("dose-check", "kind")):
+        words = {"search": ["kidney"], "dose-check": ["80"]}.get(command, [])
+        done = baclo.invoke([command, *words, "--fields", fields, "-f", "json"])
+        data = json.loads(done.stdout)
+        assert data["fields"] == fields.split(",")
+        contract = schema_for(command, BY_NAME[command].contract)
+        jsonschema.validate(data, contract, cls=jsonschema.Draft202012Validator)
+        del data["fields"]  # without 'fields' the rows must be whole
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, contract, cls=jsonschema.Draft202012Validator)
+
+
+def test_schema_schema_does_not_suggest_itself(baclo: Baclo) -> None:
+    done = baclo.invoke(["schema", "schema"])
+    assert done.exit_code == 2 and "did you mean 'schema'" not in done.stderr
+
+
+def test_version_names_the_file_it_reads(baclo: Baclo, tmp_path: Path) -> None:
+    path = write(tmp_path, "mine.yaml", MINIMAL)
+    for args in (["--data", str(path), "--version"], ["--version", "--data", str(path)]):
+        done = baclo.invoke(args)
+        assert done.exit_code == 0
+        assert done.stdout.startswith("baclo 0.1.0 (knowledge file mine.yaml: schema 2, reviewed 2026-01-01, ")
+    done = baclo.invoke(["--version"], env={"BACLO_DATA": str(path)})
+    assert "mine.yaml" in done.stdout and "2026-01-01" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["show", "nope"], 2),
+        (["glossary", "zebrafish"], 1),
+        (["--data", "/nonexistent", "uses"], 3),
+        (["dose-check", "200"], 4),
+    ],
+)
+def test_debug_shows_the_traceback_but_keeps_the_exit_code(baclo: Baclo, args: list[str], code: int) -> None:
+    quiet = baclo.invoke(args)
+    loud = baclo.invoke(args, env={"BACLO_DEBUG": "1"})
+    assert quiet.exit_code == loud.exit_code == code
+    if code != 4:
+        assert "Traceback" in loud.stderr and "Traceback" not in quiet.stderr
+        assert loud.stderr.endswith(quiet.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .test_hardening import mutated_knowledge_files
+from .test_knowledge import MINIMAL
 
 BACLO = [sys.executable, "-m", "baclo_cli"]
 
@@ -156,3 +158,206 @@ def test_real_cli_on_generated_files_never_shows_a_traceback(tmp_path: Path, tex
 def test_closed_pipe_keeps_dose_checks_verdict(env: dict[str, str]) -> None:
     done = shell("$B dose-check 100 --renal dialysis | true", env)
     assert done.returncode == 4 and done.stderr == ""
+
+
+# --- Hardening III (issue 14) ----------------------------------------------------------------------------------
+
+# A filesystem whose timestamps tick once a second (ext3, ext4 with small inodes, HFS+, many network mounts),
+# simulated in the real program: every os.stat reports whole seconds, as such a filesystem does.
+COARSE_CLOCK = """
+import os, sys
+
+real_stat = os.stat
+
+
+class Coarse:
+    def __init__(self, info):
+        self.info = info
+
+    def __getattr__(self, name):
+        value = getattr(self.info, name)
+        if name in ("st_atime_ns", "st_mtime_ns", "st_ctime_ns"):
+            return value - value % 1_000_000_000
+        if name in ("st_atime", "st_mtime", "st_ctime"):
+            return float(int(value))
+        return value
+
+    def __getitem__(self, index):
+        return self.info[index]
+
+
+os.stat = lambda *args, **kwargs: Coarse(real_stat(*args, **kwargs))
+sys.argv[0] = "baclo"
+from baclo_cli.cli.entry import main
+
+main()
+"""
+
+COARSE_PLACES = ["simulated"] + (["real"] if os.environ.get("BACLO_TEST_COARSE_DIR") else [])
+
+
+@pytest.mark.parametrize("place", COARSE_PLACES)
+def test_a_same_second_same_size_edit_is_reread(env: dict[str, str], tmp_path: Path, place: str) -> None:
+    """git's racy index: a run records the file's identity; the file is edited in the same second, to the same
+    size, so on a 1-second filesystem every timestamp stays as it was. A later run must still see the edit.
+    (BACLO_TEST_COARSE_DIR=/a/folder/on/such/a/filesystem also runs it there, without the simulation.)"""
+    folder = Path(os.environ["BACLO_TEST_COARSE_DIR"]) if place == "real" else tmp_path
+    path = folder / f"racy-{os.getpid()}.yaml"
+    command = [sys.executable, "-c", COARSE_CLOCK] if place == "simulated" else BACLO
+    before, after = MINIMAL, MINIMAL.replace("value: first", "value: fifth")
+    assert len(before) == len(after)
+
+    def seconds(path: Path) -> tuple[int, int]:
+        """The file's modification and change times, in whole seconds: all a 1-second filesystem keeps."""
+        info = os.stat(path)
+        return info.st_mtime_ns // 10**9, info.st_ctime_ns // 10**9
+
+    def value() -> str:
+        done = subprocess.run(
+            [*command, "--data", str(path), "show", "alpha", "-f", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return str(json.loads(done.stdout)["facts"][0]["value"])
+
+    try:
+        for _ in range(6):
+            while time.time() % 1 > 0.3:  # start early in a second, so the run and the edit share it
+                time.sleep(0.01)
+            path.write_text(before, encoding="utf-8")
+            second = seconds(path)
+            assert value() == "first"
+            with path.open("r+", encoding="utf-8") as handle:  # the same file (inode), the same size
+                handle.write(after)
+            if seconds(path) != second:
+                continue  # the second ticked before the edit: not the racy case, try again
+            time.sleep(max(0.0, max(second) + 2.6 - time.time()))  # past any 'changed just now' window
+            assert value() == "fifth", "the edit was made in the same second as the run before: it must be read"
+            return
+        pytest.fail("could not run and edit within one second in six tries (a very slow machine)")
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_crafted_cache_files_are_set_aside_and_rebuilt(env: dict[str, str], tmp_path: Path) -> None:
+    """Five bytes in the identity memo once asked marshal for a list of two billion items (seconds of work, or
+    exit 70 when memory ran out); an index with valid checksums and a string for an offset was exit 70 on
+    every run. Each is a cache miss: the run answers, and writes good files in their place."""
+    import hashlib
+    import marshal
+
+    from baclo_cli.knowledge import cache
+
+    path = tmp_path / "k.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    key = cache.content_key(path.read_bytes())
+    head = marshal.dumps({"key": key, "sections": {"meta": ("0", 5, bytes(32)), "topic/alpha": (0.5, 1, b"")}})
+    crafted = cache.MAGIC + len(head).to_bytes(8, "big") + hashlib.sha256(head).digest() + head
+    for _ in range(2):
+        (folder / cache._memo_name(str(path))).write_bytes(b"[\xff\xff\xff\x7f")
+        (folder / f"knowledge-{key}.marshal").write_bytes(crafted)
+        began = time.monotonic()
+        done = subprocess.run(
+            [*BACLO, "--data", str(path), "show", "alpha", "-f", "json"], env=env, capture_output=True, timeout=120
+        )
+        assert done.returncode == 0 and done.stderr == b"", done.stderr
+        assert time.monotonic() - began < 5
+        assert (folder / f"knowledge-{key}.marshal").read_bytes() != crafted  # rebuilt
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_short_write_is_exit_5_not_truncated_output(env: dict[str, str], tmp_path: Path, unbuffered: str) -> None:
+    """A file-size limit (or a nearly full disk) takes part of a write: with PYTHONUNBUFFERED=1 Python's text
+    layer dropped the rest without a word and baclo said 0."""
+    out = tmp_path / "export.json"
+    done = shell(f"ulimit -f 8; PYTHONUNBUFFERED={unbuffered} $B export -f json > {out}", env)
+    assert done.returncode == 5, (done.returncode, done.stderr)
+    assert done.stderr == "baclo: cannot write output: File too large\n"
+
+
+def _machine_output_reads_back(fmt: str, data: bytes) -> str:
+    """The output decoded as strict UTF-8 and read by its format's reference parser; the text."""
+    text = data.decode("utf-8")  # strict: an undecodable byte fails here
+    if not text:  # nothing found, or a usage error: nothing written
+        return text
+    if fmt == "json":
+        json.loads(text)
+    elif fmt == "ndjson":
+        for line in text.splitlines():
+            json.loads(line)
+    elif fmt == "yaml":
+        yaml.safe_load(text)
+    else:
+        list(csv.reader(io.StringIO(text), delimiter="," if fmt == "csv" else "\t"))
+    return text
+
+
+@settings(derandomize=True, max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    junk=st.binary(min_size=1, max_size=8),
+    fmt=st.sampled_from(["json", "ndjson", "yaml", "csv", "tsv"]),
+    where=st.sampled_from(["search", "validate", "deck"]),
+    errors=st.sampled_from(["default", "strict"]),
+)
+def test_argument_bytes_never_make_machine_output_unreadable(
+    tmp_path: Path, junk: bytes, fmt: str, where: str, errors: str
+) -> None:
+    """An argument holding bytes that are not UTF-8 (with 'Charité' beside them): the output is valid UTF-8
+    that its format's own parser reads back, the bad bytes shown as U+FFFD, and everything else as it was
+    (not the whole output turned into ASCII)."""
+    junk = junk.replace(b"/", b"").replace(b"\0", b"") or b"\xff"
+    word = b"Charit\xc3\xa9" + junk
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_HOME": str(tmp_path / "home")}
+    if errors == "strict":
+        env["PYTHONIOENCODING"] = "utf-8"  # an encoding named: strict errors, not surrogateescape
+    if where == "search":
+        args: list[str | bytes] = ["search", "taper", word]
+    elif where == "validate":
+        name = tmp_path / os.fsdecode(b"k" + word + b".yaml")
+        name.write_text(MINIMAL, encoding="utf-8")
+        args = ["validate", os.fsencode(name)]
+    else:
+        args = ["flashcards", "--deck", word, "--topic", "mechanism"]
+    done = subprocess.run([*BACLO, *args, "-f", fmt], env=env, capture_output=True, timeout=60)
+    assert done.returncode in (0, 1, 2, 3), done.stderr
+    text = _machine_output_reads_back(fmt, done.stdout)
+    assert "Charit?" not in text
+    if "Charit" in text:
+        assert "Charité" in text
+
+
+def test_home_and_cache_folders_expand_a_tilde(env: dict[str, str], tmp_path: Path) -> None:
+    home = tmp_path / "user"
+    home.mkdir()
+    tilde = {**env, "HOME": str(home), "BACLO_HOME": "~/progress", "BACLO_CACHE_DIR": "~/cache"}
+    done = subprocess.run(
+        [*BACLO, "review", "--stats", "-f", "json", "--today", "2026-11-29"],
+        env=tilde,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["state_file"] == str(home / "progress" / "review.json")
+    assert (home / "cache").is_dir() and not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\x85", "\u2028", "\ufeff", "\U0001f600"])
+@pytest.mark.parametrize("ascii_stream", [False, True])
+def test_yaml_output_holds_only_what_pyyaml_reads_back(env: dict[str, str], char: str, ascii_stream: bool) -> None:
+    """-f yaml wrote U+FFFE and U+FFFF raw, which PyYAML refuses to read: PyYAML reads back exactly the data
+    the JSON answer holds, whatever a query holds."""
+    stream = {"PYTHONIOENCODING": "ascii"} if ascii_stream else {}
+    query = f"taper {char}"
+    done = subprocess.run(
+        [*BACLO, "search", query, "-f", "yaml"], env={**env, **stream}, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    as_json = subprocess.run([*BACLO, "search", query, "-f", "json"], env=env, capture_output=True, timeout=60)
+    assert yaml.safe_load(done.stdout.decode("ascii" if ascii_stream else "utf-8")) == json.loads(as_json.stdout)

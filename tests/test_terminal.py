@@ -63,3 +63,40 @@ def test_color_flag(recorder: tuple[dict[str, str], Path]) -> None:
 
     piped = subprocess.run([BACLO, "uses", "--color", "always"], env=env, capture_output=True, text=True).stdout
     assert "\x1b[" in piped  # for 'baclo ... --color always | less -R'
+
+
+# --- nothing typed or named reaches the terminal raw (issue 14) ---------------------------------------------------
+
+# A clipboard write (OSC 52), a title change, a screen clear and a C1 control: made visible, never obeyed.
+HOSTILE = "\x1b]52;c;aGk=\x07\x1b]0;x\x07\x1b[2J\x9b"
+
+
+@pytest.mark.parametrize("case", ["query", "file", "home"])
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_input_reaches_the_terminal_escaped(tmp_path: Path, case: str, color: str) -> None:
+    """A search query, a file name given to validate and BACLO_HOME are shown in the title or summary of a
+    table on a terminal: each passes the one control-character filter, so the only escape sequences on the
+    screen are baclo's own colours."""
+    import re
+
+    from baclo_cli.text import CONTROL
+
+    from .test_knowledge import MINIMAL
+
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm", "BACLO_PAGER": ""}
+    env["BACLO_HOME"] = str(tmp_path / "home")
+    for name in ("NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES"):
+        env.pop(name, None)
+    if case == "query":
+        args = ["search", "taper\x1b\x9b\x07"]  # no word in the escapes, so the query still finds 'taper'
+    elif case == "file":
+        path = tmp_path / f"k{HOSTILE.replace('[', '').replace('/', '')}.yaml"
+        path.write_text(MINIMAL, encoding="utf-8")
+        args = ["validate", str(path)]
+    else:
+        env["BACLO_HOME"] = str(tmp_path / f"home{HOSTILE}")
+        args = ["review", "--stats", "--today", "2026-11-29"]
+    code, screen = _pty([*args, "--color", color], env, rows=60)
+    assert code == 0, screen
+    assert not re.search(CONTROL, re.sub(r"\x1b\[[0-9;]*m", "", screen)), repr(screen)
+    assert "\\x1b" in screen

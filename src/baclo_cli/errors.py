@@ -46,12 +46,12 @@ class UnknownTopic(BacloError):
     """A topic name that the knowledge file does not hold."""
 
     def __init__(self, name: str, known: list[str]) -> None:
-        from baclo_cli.text import did_you_mean
+        from baclo_cli.text import did_you_mean, listing, shorten
 
         self.name = name
         self.known = known
-        hint = did_you_mean(name, known)
-        super().__init__(f"unknown topic '{name}'{hint or '; known topics: ' + ', '.join(known)}")
+        hint = did_you_mean(name[:200], known)
+        super().__init__(f"unknown topic '{shorten(name)}'{hint or '; known topics: ' + listing(known)}")
 
 
 class NothingFound(BacloError):

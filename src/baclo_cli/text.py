@@ -27,6 +27,16 @@ def escape_controls(text: str) -> str:
     )
 
 
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (how Python holds an argument's bytes that are not UTF-8) replaced by
+    U+FFFD, so it can be written in any Unicode encoding and read back by any parser."""
+    if text.isascii():
+        return text
+    import re
+
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
 _UK_US = (
     ("haem", "hem"),
     ("anaem", "anem"),
@@ -59,6 +69,17 @@ def close(word: str, candidates: Iterable[str], n: int = 3, cutoff: float = 0.75
         by_lower.setdefault(candidate.lower(), candidate)
     found = difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=cutoff)
     return [by_lower[f] for f in found]
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to about ``limit`` characters, for quoting what a user typed in a one-line message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def listing(names: list[str], limit: int = 20) -> str:
+    """The first ``limit`` names joined with commas, and how many more."""
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from baclo_cli.answers.result import Result
 from baclo_cli.errors import EXIT_NOT_FOUND, BadValue
+from baclo_cli.text import shorten
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def parse_where(pairs: Iterable[str]) -> list[Condition]:
     for pair in pairs:
         match = re.fullmatch(_CONDITION, pair, re.S)
         if not match:
-            raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{pair}'")
+            raise BadValue(f"--where takes FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT, got '{shorten(pair)}'")
         out.append((match.group(1).lower(), match.group(2), match.group(3).strip()))
     return out
 
@@ -41,7 +42,7 @@ def meets(value: str, op: str, wanted: str) -> bool:
 
 
 def describe_where(where: Iterable[Condition]) -> str:
-    return ", ".join(f"{field}{op}{value}" for field, op, value in where)
+    return shorten(", ".join(f"{field}{op}{value}" for field, op, value in where), 200)
 
 
 def row_fields(result: Result) -> list[str]:
@@ -69,8 +70,10 @@ def _check_fields(result: Result, wanted: list[str], option: str) -> None:
         if field not in known:
             from baclo_cli.text import did_you_mean
 
-            hint = did_you_mean(field, known)
-            raise BadValue(f"{option}: {result.noun} have no field '{field}'{hint} (fields: {', '.join(known)})")
+            hint = did_you_mean(field[:200], known)
+            raise BadValue(
+                f"{option}: {result.noun} have no field '{shorten(field)}'{hint} (fields: {', '.join(known)})"
+            )
 
 
 def _value_hint(result: Result, where: list[Condition]) -> str:
@@ -79,7 +82,7 @@ def _value_hint(result: Result, where: list[Condition]) -> str:
 
     for field, op, wanted in where:
         values = {_value(row, field) for row in result.rows} - {""}
-        hint = did_you_mean(wanted, values) if op == "=" else ""
+        hint = did_you_mean(wanted[:200], values) if op == "=" else ""
         if hint:
             return hint.replace("did you mean '", f"did you mean {field}='")
     return ""
@@ -124,6 +127,7 @@ def select_fields(result: Result, spec: str) -> None:
         result.payload[result.rows_key] = [
             {k: item.get(k) for k in wanted} if isinstance(item, dict) else item for item in items
         ]
+        result.payload["fields"] = wanted  # the rows hold only these: the contract's 'fields' case
 
 
 def shape(result: Result, *, where: list[str], sort: str | None, fields: str | None) -> Result:

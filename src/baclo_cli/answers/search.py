@@ -16,7 +16,7 @@ from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references
 from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.knowledge.load import Knowledge
-from baclo_cli.text import close, normalise, spellings, stem
+from baclo_cli.text import close, normalise, shorten, spellings, stem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,7 +64,9 @@ def _forms(word: str, kb: Knowledge, vocabulary: _Vocabulary) -> list[tuple[str,
 
 
 def _queries(words: list[str], kb: Knowledge) -> list[tuple[list[str], str]]:
-    """The query as typed, and rewritten through the file's synonyms (a phrase or single words)."""
+    """The query as typed, and rewritten through the file's synonyms: the whole query as a phrase the file
+    lists, or every word of one synonym entry replaced by each of its meanings (one rewrite per meaning, so
+    their number depends on the file, not on the length of the query)."""
     queries = [(words, "exact")]
     phrase = normalise(" ".join(words))
     for entry in kb.synonyms:
@@ -72,23 +74,42 @@ def _queries(words: list[str], kb: Knowledge) -> list[tuple[list[str], str]]:
         if phrase in lay:
             queries += [(m.lower().split(), "synonym") for m in entry["means"]]
             continue
-        for i, word in enumerate(words):
-            if normalise(word) in lay:
-                queries += [(words[:i] + m.lower().split() + words[i + 1 :], "synonym") for m in entry["means"]]
+        if any(normalise(word) in lay for word in words):
+            for meaning in entry["means"]:
+                rewritten: list[str] = []
+                for word in words:
+                    rewritten += meaning.lower().split() if normalise(word) in lay else [word]
+                queries.append((_distinct(rewritten), "synonym"))
     return queries
 
 
+def _distinct(words: list[str]) -> list[str]:
+    """Each word once, in order: a repeated word must match where it already matched, so it adds no work."""
+    return list(dict.fromkeys(words))
+
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 20
+
+
 def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
-    words = [w.lower() for w in _WORD.findall(query)]
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadValue(f"a search may be at most {MAX_QUERY_CHARS} characters long (this one is {len(query)})")
+    words = _distinct([w.lower() for w in _WORD.findall(query)])
     if not words:
         raise BadValue("search needs at least one word")
+    if len(words) > MAX_QUERY_WORDS:
+        raise BadValue(f"a search may hold at most {MAX_QUERY_WORDS} different words (this one has {len(words)})")
     docs = [_Doc(row) for row in kb.search_documents()]
     vocabulary = _Vocabulary(docs)
+    forms_of: dict[str, list[tuple[float, str, str, str]]] = {}  # each word's forms, worked out once
     best: dict[int, tuple[float, str]] = {}
     for query_words, how in _queries(words, kb):
-        options = [
-            [(WEIGHTS[way], form, normalise(form), way) for form, way in _forms(w, kb, vocabulary)] for w in query_words
-        ]
+        options = []
+        for w in query_words:
+            if w not in forms_of:
+                forms_of[w] = [(WEIGHTS[way], form, normalise(form), way) for form, way in _forms(w, kb, vocabulary)]
+            options.append(forms_of[w])
         phrase = " ".join(query_words)
         for index, doc in enumerate(docs):
             score, ways = 0.0, []
@@ -112,7 +133,7 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     if not best:
         near = close(words[-1], vocabulary.words | {t.term for t in kb.glossary}, n=4, cutoff=0.6)
         hint = f"; close words in the file: {', '.join(near)}" if near else ""
-        raise NothingFound(f"nothing matches '{query.strip()}'{hint}")
+        raise NothingFound(f"nothing matches '{shorten(query.strip())}'{hint}")
     order = {name: i for i, name in enumerate([*kb.topics, "glossary"])}
     ranked = sorted(best, key=lambda i: (-best[i][0], order[docs[i].topic], i))
     if limit > 0:

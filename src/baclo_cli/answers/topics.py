@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from baclo_cli.answers import TOPIC_ALIASES
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
-from baclo_cli.errors import NothingFound, UnknownTopic
+from baclo_cli.errors import BadValue, NothingFound, UnknownTopic
 from baclo_cli.knowledge.load import Fact, Knowledge, Reference, Term, Topic
 
 TYPE_CHECKING = False
@@ -122,10 +122,10 @@ def refs_result(kb: Knowledge, ids: Iterable[str] = ()) -> Result:
     wanted = list(dict.fromkeys(ids))
     for ref_id in wanted:
         if ref_id not in kb.references:
-            from baclo_cli.text import did_you_mean
+            from baclo_cli.text import did_you_mean, shorten
 
-            hint = did_you_mean(ref_id, list(kb.references)) or "; try 'baclo refs' for the list"
-            raise NothingFound(f"no reference '{ref_id}'{hint}")
+            hint = did_you_mean(ref_id[:200], list(kb.references)) or "; try 'baclo refs' for the list"
+            raise NothingFound(f"no reference '{shorten(ref_id)}'{hint}")
     chosen = cited_references(kb, wanted) if wanted else kb.references.values()
     rows = [r.as_dict() for r in chosen]
     columns = ["number", "id", "kind", "title", "publisher", "url", "note"]
@@ -156,6 +156,8 @@ def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str
         entries = [e for e in entries if any(n in e.topics for n in names)]
         if not entries:
             raise NothingFound(f"no glossary terms are linked to topic {', '.join(repr(n) for n in names)}")
+    if term is not None and not term.strip():
+        raise BadValue("glossary TERM is empty; give a term, or no TERM for the whole glossary")
     if term:
         wanted = term.strip().lower()
         exact = [e for e in entries if _term_matches(e, wanted)]
@@ -165,11 +167,11 @@ def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str
             if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
         ]
         if not entries:
-            from baclo_cli.text import did_you_mean
+            from baclo_cli.text import did_you_mean, shorten
 
             names = [n for e in kb.glossary for n in (e.term, *e.aliases)]
-            hint = did_you_mean(term, names) or "; try 'baclo glossary' for the list"
-            raise NothingFound(f"no glossary term matches '{term}'{hint}")
+            hint = did_you_mean(term[:200], names) or "; try 'baclo glossary' for the list"
+            raise NothingFound(f"no glossary term matches '{shorten(term)}'{hint}")
     rows = [
         {
             "term": e.term,

@@ -17,7 +17,7 @@ import typer
 
 from baclo_cli.cli.commands import BY_NAME, COMMANDS, ENVIRONMENT, EXIT_CODES, OUTPUT, Arg, Command, Opt, merge
 from baclo_cli.cli.run import internal_error, run, say_error, silence_stdout
-from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_WRITE, debug_enabled
+from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, EXIT_WRITE
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "baclo",
@@ -61,10 +61,10 @@ def _option(option: Opt, *, output: bool) -> inspect.Parameter:
             default = choices(default)
     elif option.kind == "int":
         annotation = int | None if default is None else int
-        kwargs.update({k: int(v) for k, v in (("min", option.low), ("max", option.high)) if v is not None})
+        kwargs["click_type"] = _strict_number(int, option)
     elif option.kind == "float":
         annotation = float | None if default is None else float
-        kwargs.update({k: v for k, v in (("min", option.low), ("max", option.high)) if v is not None})
+        kwargs["click_type"] = _strict_number(float, option)
     elif option.kind == "path":
         annotation = Path | None
     elif option.kind == "multi":
@@ -73,6 +73,29 @@ def _option(option: Opt, *, output: bool) -> inspect.Parameter:
         annotation = str | None if default is None else str
     info = typer.Option(default, *option.flags, **kwargs)
     return inspect.Parameter(option.dest, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation)
+
+
+def _strict_number(kind: type, option: Opt) -> Any:
+    """Click's number type for the option's range, except that it refuses what Python's ``int`` and ``float``
+    accept beyond a plain number: ``1_0`` is not ten (the fast dispatcher refuses it too)."""
+    from typer._click import types
+
+    low = None if option.low is None else kind(option.low)
+    high = None if option.high is None else kind(option.high)
+    bounded = low is not None or high is not None
+    base: Any
+    if kind is int:
+        base = types.IntRange if bounded else types.IntParamType
+    else:
+        base = types.FloatRange if bounded else types.FloatParamType
+
+    class Strict(base):  # type: ignore[misc]
+        def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, str) and "_" in value:
+                self.fail(f"{value!r} is not a valid {self.name}.", param, ctx)
+            return super().convert(value, param, ctx)
+
+    return Strict(min=low, max=high) if bounded else Strict()
 
 
 def _argument(arg: Arg) -> inspect.Parameter:
@@ -149,12 +172,13 @@ def _register(app: typer.Typer, command: Command) -> None:
         app.command(name, help=text)(_signed(callback, parameters))
 
 
-def _version(value: bool) -> None:
-    if value:
-        from baclo_cli.cli.run import version_line
+def _version(data: Any) -> None:
+    from baclo_cli.cli.run import output_errors, version_line
+    from baclo_cli.output.render import write
 
-        typer.echo(version_line())
-        raise typer.Exit()
+    with output_errors():
+        write(version_line(data) + "\n")
+    raise typer.Exit()
 
 
 def build_app(only: Command | None = None) -> typer.Typer:
@@ -162,11 +186,13 @@ def build_app(only: Command | None = None) -> typer.Typer:
     app = typer.Typer(**_APP_SETTINGS)
 
     def root(ctx: typer.Context, **given: Any) -> None:
+        if given.pop("version", False):  # not eager: by now --data is read too, wherever it was given
+            _version(given.get("data"))
         ctx.obj = {k: v.value if isinstance(v, Enum) else v for k, v in given.items()}
         if ctx.invoked_subcommand is None:
             _finish(run(BY_NAME["overview"], _merge(ctx, given, BY_NAME["overview"])))
 
-    version = typer.Option(False, "--version", help="Show the version and exit.", callback=_version, is_eager=True)
+    version = typer.Option(False, "--version", help="Show the version and the knowledge file, and exit.")
     parameters = [_option(o, output=True) for o in OUTPUT]
     parameters.append(inspect.Parameter("version", inspect.Parameter.KEYWORD_ONLY, default=version, annotation=bool))
     root.__doc__ = (
@@ -199,6 +225,46 @@ def app_for(argv: list[str]) -> typer.Typer:
     return build_app()
 
 
+def _completion_request(argv: list[str]) -> tuple[str, str] | None:
+    """``--show-completion [SHELL]`` or ``--install-completion [SHELL]`` (also ``=SHELL``) before any command:
+    (option, the shell named or ''). Typer's own options would ignore a shell named after them."""
+    args = iter(enumerate(argv))
+    for i, arg in args:
+        option, equals, value = arg.partition("=")
+        if option in ("--show-completion", "--install-completion"):
+            if equals:
+                return option, value
+            following = argv[i + 1] if i + 1 < len(argv) else ""
+            return option, following if following and not following.startswith("-") else ""
+        if arg in _VALUE_OPTIONS:
+            next(args, None)
+        elif arg == "--" or not arg.startswith("-"):
+            return None
+    return None
+
+
+def _completion_setup(option: str, named: str) -> int:
+    """Print or install the completion script for the shell named, else for the shell this runs under."""
+    from baclo_cli.cli import completion
+    from baclo_cli.cli.run import output_errors
+    from baclo_cli.output.render import write
+
+    shell = named.lower() or completion.detect_shell() or ""
+    if shell not in completion.SHELLS:
+        choices = ", ".join(completion.SHELLS)
+        if named:
+            say_error(f"baclo: {option}: no completion for shell '{named}' (choose {choices}).")
+        else:
+            say_error(f"baclo: {option}: cannot tell which shell this is; name it, e.g. '{option} bash' ({choices}).")
+        return EXIT_USAGE
+    with output_errors():
+        if option == "--show-completion":
+            write(completion.script(shell) + "\n")
+        else:
+            write(f"{shell} completion installed in {completion.install(shell)}; it works in a new shell.\n")
+    return 0
+
+
 def main() -> NoReturn:
     """Console-script entry: one-line errors with documented exit codes, quiet on a closed pipe, 130 on Ctrl-C."""
     from typer._click import exceptions as click_exceptions
@@ -209,7 +275,16 @@ def main() -> NoReturn:
         say_error("baclo: cannot write output: standard output is closed")
         sys.exit(EXIT_WRITE)
     try:
-        code = app_for(sys.argv[1:])(standalone_mode=False, prog_name="baclo")
+        instruction = os.environ.get("_BACLO_COMPLETE")
+        setup = _completion_request(sys.argv[1:])
+        if instruction:
+            from baclo_cli.cli.completion import respond
+
+            code = respond(build_app(), instruction)
+        elif setup:
+            code = _completion_setup(*setup)
+        else:
+            code = app_for(sys.argv[1:])(standalone_mode=False, prog_name="baclo")
     except click_exceptions.UsageError as error:
         hint = " Try 'baclo --help'." if error.ctx is None else f" Try '{error.ctx.command_path} --help'."
         message = error.format_message().rstrip(".")
@@ -228,9 +303,7 @@ def main() -> NoReturn:
         say_error(f"baclo: input/output error: {error.strerror or error}")
         code = EXIT_WRITE
     except Exception as error:
-        if debug_enabled():
-            raise
-        code = internal_error(error)
+        code = internal_error(error)  # with BACLO_DEBUG=1 after the traceback: the exit code stays 70
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -37,11 +37,8 @@ def _fast(argv: list[str]) -> int | None:
         return run(argv)
     except Exception as error:  # the same last resort as the Typer path's
         from baclo_cli.cli.run import internal_error
-        from baclo_cli.errors import debug_enabled
 
-        if debug_enabled():
-            raise
-        return internal_error(error)
+        return internal_error(error)  # with BACLO_DEBUG=1 after the traceback: the exit code stays 70
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m baclo_cli.cli.entry

@@ -30,6 +30,8 @@ def _convert(option: Opt, text: str) -> Any:
                 return choice
         raise ValueError(text)
     number: float
+    if option.kind in ("int", "float") and "_" in text:
+        raise ValueError(text)  # Python reads '1_0' as 10; Typer is told to refuse it
     if option.kind == "int":
         if not text.strip().lstrip("-").isdigit() or text != text.strip():
             raise ValueError(text)

@@ -77,9 +77,9 @@ def schema(kb: Knowledge, params: Params, _: str) -> Result:
         if name in BY_NAME and BY_NAME[name] not in listed and name != "schema":
             raise BadValue(f"'baclo {name}' prints no JSON document, so it has no output contract")
         if name not in BY_NAME or name == "schema":
-            from baclo_cli.text import did_you_mean
+            from baclo_cli.text import did_you_mean, shorten
 
-            raise BadValue(f"no command '{name}'{did_you_mean(name, [c.name for c in listed])}")
+            raise BadValue(f"no command '{shorten(name)}'{did_you_mean(name[:200], [c.name for c in listed])}")
         contract = schema_for(name, BY_NAME[name].contract)
         rows = [{"command": name, "contract": BY_NAME[name].contract, "rows": contract.get("x-rows", "")}]
         return Result(

@@ -29,11 +29,15 @@ class Stop(Exception):
         self.code = code
 
 
-def one_line(message: str) -> str:
-    """A message as one line, control characters made visible (stderr here, a tool error in 'baclo mcp')."""
-    from baclo_cli.text import escape_controls
+MAX_MESSAGE = 2000  # characters: a message quoting 70 KB of what was typed is not one line anyone reads
 
-    return escape_controls(message.replace("\n", " "))
+
+def one_line(message: str) -> str:
+    """A message as one line of at most ``MAX_MESSAGE`` characters, control characters made visible (stderr
+    here, a tool error in 'baclo mcp')."""
+    from baclo_cli.text import escape_controls, shorten
+
+    return escape_controls(shorten(message.replace("\n", " "), MAX_MESSAGE))
 
 
 def say_error(message: str) -> None:
@@ -46,18 +50,33 @@ def say_error(message: str) -> None:
 
 
 def internal_error(error: BaseException) -> int:
-    """The last resort of both paths: an error baclo did not expect is a bug, said in one line (exit 70)."""
+    """The last resort of both paths: an error baclo did not expect is a bug, said in one line (exit 70),
+    after its traceback with ``BACLO_DEBUG=1``."""
     from baclo_cli.errors import EXIT_INTERNAL
 
-    say_error(f"baclo: internal error ({type(error).__name__}: {error}); BACLO_DEBUG=1 shows the traceback")
+    show_traceback(error)
+    hint = "" if debug_enabled() else "; BACLO_DEBUG=1 shows the traceback"
+    say_error(f"baclo: internal error ({type(error).__name__}: {error}){hint}")
     return EXIT_INTERNAL
 
 
 def fail(error: BacloError) -> Stop:
-    if debug_enabled():
-        raise error
+    """The error's one line (after its traceback with ``BACLO_DEBUG=1``) and its exit code, debug or not."""
+    show_traceback(error)
     say_error(f"baclo: {error}")
     return Stop(error.exit_code)
+
+
+def show_traceback(error: BaseException) -> None:
+    """With ``BACLO_DEBUG=1``, the traceback on stderr; the exit code stays the one documented."""
+    if not debug_enabled():
+        return
+    import traceback
+
+    try:  # noqa: SIM105 - contextlib costs start-up time on every run
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def silence_stdout() -> None:
@@ -104,26 +123,26 @@ def load(params: Params) -> Any:
     return load_knowledge(resolve_data_path(str(data) if data else None))
 
 
-def version_line() -> str:
-    """What ``--version`` says; it answers even when the knowledge file is broken."""
+def version_line(data: Any = None) -> str:
+    """What ``--version`` says of the knowledge file it would read (``--data``, ``BACLO_DATA`` or the bundled
+    one); it answers even when that file is broken."""
     from baclo_cli import __version__
-    from baclo_cli.knowledge.load import default_data_path
+    from baclo_cli.knowledge.load import resolve_data_path
+    from baclo_cli.text import escape_controls
 
     reviewed = schema = "?"
     try:
         from baclo_cli.answers.freshness import review_age
 
-        kb = load({})
+        kb = load({"data": data})
         reviewed = review_age(kb.drug.last_reviewed)
         from baclo_cli.knowledge.checks import SCHEMA_VERSION
 
         schema = str(SCHEMA_VERSION)
     except Exception:
         pass
-    return (
-        f"baclo {__version__} (knowledge file {os.path.basename(default_data_path())}: schema {schema}, "
-        f"reviewed {reviewed})"
-    )
+    name = os.path.basename(resolve_data_path(str(data) if data else None))
+    return escape_controls(f"baclo {__version__} (knowledge file {name}: schema {schema}, reviewed {reviewed})")
 
 
 def note_if_stale(reviewed: str) -> None:

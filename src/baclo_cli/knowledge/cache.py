@@ -8,11 +8,20 @@ reads only what it shows. The cache is trusted only as far as it deserves:
   file on every run, a small memo maps the file's identity (device, inode, size, modification *and change*
   times) to its key; the change time cannot be set back by a user (``cp -p``, ``touch -d``, tar extraction
   and a switched symbolic link all give a new one), so any edit misses the memo and the bytes are hashed;
+- the memo is "racy" as git's index is: on a filesystem whose timestamps tick once a second (ext3, ext4 with
+  small inodes, HFS+, FAT's two seconds, many network mounts), a same-size edit in the same tick as the run
+  that took the identity leaves every timestamp as it was. So, as git does for a racily clean index entry,
+  an identity taken while the file's timestamps were too recent to tell (within ``RACY_NS`` of the moment it
+  was taken) is never recorded: the next run hashes the bytes, and the identity is recorded once the file has
+  been still for longer than a tick;
 - the folder is created private (0700) and used only if it belongs to this user and nobody else can write
   to it; files are written through ``mkstemp`` (random name, ``O_EXCL``) and renamed into place, and read
   with ``O_NOFOLLOW``, so a planted symbolic link is never followed;
 - an entry starts with a header (magic, index length, SHA-256 of the index) and every section carries its
-  own SHA-256, all checked before ``marshal`` decodes anything; on any doubt the entry is not used.
+  own SHA-256, all checked before ``marshal`` decodes anything, and the decoded index is checked field by
+  field; the memo is a line of text with its own checksum, never decoded by ``marshal`` (five crafted bytes
+  can ask ``marshal`` for a list of two billion items). On any doubt the entry or memo is not used, and the
+  run that finds it writes a good one in its place.
 """
 
 from __future__ import annotations
@@ -32,19 +41,23 @@ try:  # the bare C module: hashlib would load OpenSSL, a few milliseconds on eve
 except ImportError:  # pragma: no cover - Python 3.12 renamed it
     from hashlib import sha256
 
-CACHE_FORMAT = 6
-MAGIC = b"BACLOC6\n"
+CACHE_FORMAT = 7
+MAGIC = b"BACLOC7\n"
+MEMO_MAGIC = b"BACLOM7 "
 _HEADER = len(MAGIC) + 8 + 32
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_SECTION_BYTES = 64 * 1024 * 1024
 KEEP_ENTRIES = 4  # knowledge entries kept: the bundled file and a few of one's own (--data, BACLO_DATA)
 KEEP_BLOBS = 64  # help texts kept (one per command and terminal width asked)
+# Coarser than any filesystem's timestamps (FAT's modification time ticks every two seconds): an identity taken
+# this close to the file's last change could also be the identity of a second write in the same tick.
+RACY_NS = 2_000_000_000
 
 
 def cache_dir() -> str:
     explicit = os.environ.get("BACLO_CACHE_DIR")
     if explicit:
-        return explicit
+        return os.path.expanduser(explicit)  # as BACLO_DATA and BACLO_HOME
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "baclo")
 
@@ -67,8 +80,8 @@ def _build() -> str:
 
 
 def _fingerprint_code() -> str:
-    """Size and modification time of every module of the installed package (found by walking it, not from a
-    list of names, so a moved or added module still changes the key)."""
+    """A SHA-256 of the size and modification time of every module of the installed package (found by walking
+    it, not from a list of names, so a moved or added module still changes the key)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parts = []
     folders = [package]
@@ -88,7 +101,7 @@ def _fingerprint_code() -> str:
                     parts.append(f"{entry.name}:?")
             elif entry.is_dir(follow_symlinks=False) and not entry.name.startswith((".", "__")):
                 folders.append(entry.path)
-    return ";".join(parts)
+    return str(sha256(";".join(parts).encode("utf-8", "surrogateescape")).hexdigest())
 
 
 def content_key(raw: bytes) -> str:
@@ -183,15 +196,33 @@ def write_blob(name: str, blob: bytes) -> None:
 
 
 def fingerprint(path: str) -> tuple[int, ...] | None:
+    """The file's identity (device, inode, size, modification and change times), and the moment it was taken."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    import time
+
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, time.time_ns())
+
+
+def racy(print_: tuple[int, ...]) -> bool:
+    """True when the identity was taken too soon after the file last changed to stand for its content: a
+    write later in the same timestamp tick would leave it as it is (git's "racily clean" entry)."""
+    return print_[5] - max(print_[3], print_[4]) < RACY_NS
 
 
 def _memo_name(path: str) -> str:
     return "file-" + str(sha256(os.path.abspath(path).encode()).hexdigest())[:32]
+
+
+def _is_key(key: str) -> bool:
+    return len(key) == 64 and not key.strip("0123456789abcdef")
+
+
+def _memo_text(print_: tuple[int, ...], key: str) -> bytes:
+    """One line of text: the identity, the content key and the code that checked the content."""
+    return " ".join([*(str(n) for n in print_[:5]), key, _build()]).encode("ascii")
 
 
 def remembered_key(path: str, print_: tuple[int, ...] | None) -> str | None:
@@ -203,26 +234,27 @@ def remembered_key(path: str, print_: tuple[int, ...] | None) -> str | None:
     if handle is None:
         return None
     with handle:
-        blob = handle.read(4096)
-    try:
-        memo = marshal.loads(blob)
-    except (ValueError, EOFError, TypeError):
+        blob = handle.read(1024)
+    head, _, body = blob.partition(b"\n")
+    if head != MEMO_MAGIC + sha256(body).hexdigest().encode("ascii"):
         return None
-    if not isinstance(memo, tuple) or len(memo) != 3 or memo[0] != print_ or not isinstance(memo[1], str):
+    parts = body.split(b" ")
+    key = parts[5].decode("ascii", "replace") if len(parts) == 7 else ""
+    # The same identity, recorded by this code (another build's key may stand for data this code would not
+    # accept); an identity taken while racy was never recorded (``remember_key``).
+    if not _is_key(key) or body != _memo_text(print_, key):
         return None
-    if memo[2] != _build():  # written by other code: its key may stand for data this code would not accept
-        return None
-    import time
-
-    if time.time_ns() - print_[4] < 2_000_000_000:  # changed in the last two seconds: a coarse clock could hide
-        return None  # a second write in the same tick, so hash the bytes
-    return memo[1]
+    return key
 
 
 def remember_key(path: str, print_: tuple[int, ...] | None, key: str) -> None:
+    """Record the file's identity for its content key, unless the identity was taken while racy."""
+    if print_ is None or racy(print_):
+        return
     folder = _private_dir(create=True)
-    if folder is not None and print_ is not None:
-        _write_file(folder, _memo_name(path), marshal.dumps((print_, key, _build())))
+    if folder is not None:
+        body = _memo_text(print_, key)
+        _write_file(folder, _memo_name(path), MEMO_MAGIC + sha256(body).hexdigest().encode("ascii") + b"\n" + body)
         prune(folder, "file-", KEEP_BLOBS, keep=_memo_name(path))
 
 
@@ -250,14 +282,14 @@ class Entry:
             raise LookupError(name)
         try:
             return marshal.loads(blob)
-        except (ValueError, EOFError, TypeError):
+        except Exception:  # whatever marshal makes of it, the section is not used
             raise LookupError(name) from None
 
 
 def read(key: str) -> Entry | None:
     """The entry for ``key`` with its index checked, or None on any doubt."""
     folder = _private_dir(create=False)
-    if folder is None:
+    if folder is None or not _is_key(key):
         return None
     handle = _open(os.path.join(folder, f"knowledge-{key}.marshal"))
     if handle is None:
@@ -272,18 +304,28 @@ def read(key: str) -> Entry | None:
         blob = handle.read(length)
         if len(blob) != length or sha256(blob).digest() != head[len(MAGIC) + 8 :]:
             raise ValueError("index checksum")
-        index = marshal.loads(blob)
-        if not isinstance(index, dict) or index.get("key") != key or not isinstance(index.get("sections"), dict):
-            raise ValueError("index")
-        sections = index["sections"]
-        for where in sections.values():
-            if not isinstance(where, tuple) or len(where) != 3 or not 0 <= where[1] <= MAX_SECTION_BYTES:
-                raise ValueError("section")
-    except (OSError, ValueError, EOFError, TypeError):
+        sections = _checked_index(marshal.loads(blob), key)
+    except Exception:  # any doubt (a crafted index can make marshal fail in any way) is a miss
         handle.close()
         return None
     # The index sits after the header; sections follow the index.
     return Entry(handle, {name: (length + offset, size, digest) for name, (offset, size, digest) in sections.items()})
+
+
+def _checked_index(index: Any, key: str) -> dict[str, tuple[int, int, bytes]]:
+    """The index's sections, each (offset, size, SHA-256) of the right types and in range; ValueError if not."""
+    if type(index) is not dict or index.get("key") != key or type(index.get("sections")) is not dict:
+        raise ValueError("index")
+    sections: dict[str, tuple[int, int, bytes]] = index["sections"]
+    for name, where in sections.items():
+        if type(name) is not str or type(where) is not tuple or len(where) != 3:
+            raise ValueError("section")
+        offset, size, digest = where
+        if type(offset) is not int or type(size) is not int or type(digest) is not bytes or len(digest) != 32:
+            raise ValueError("section")
+        if not (0 <= offset <= MAX_SECTION_BYTES * 64 and 0 <= size <= MAX_SECTION_BYTES):
+            raise ValueError("section")
+    return sections
 
 
 def write(key: str, sections: dict[str, Any]) -> None:

@@ -87,8 +87,11 @@ MAX_NUMBER = 10**12
 
 _SLUG = re.compile(r"[a-z][a-z0-9-]{0,79}")
 _FIELD = re.compile(r"[a-z][a-z0-9_]{0,79}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d would take '２０２６'
 _SET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a UUID, lower case
+# Field names a fact may not use: ``export`` (ndjson, csv) and ``disputes`` put the real topic and section
+# beside a fact's own fields, so a field of that name would overwrite them.
+CLASHING_FIELDS = ("topic", "section")
 _FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")
 # Control characters, DEL, C1 controls and bidirectional overrides: refused in every text (a terminal would
 # obey them: an OSC 52 sequence writes the clipboard). Tab and newline are allowed in longer texts.
@@ -143,7 +146,9 @@ class _Checker:
             self.fail(path, "must not be empty")
         return value
 
-    def text(self, owner: dict[str, Any], key: str, path: Path, *, required: bool = True) -> str | None:
+    def text(
+        self, owner: dict[str, Any], key: str, path: Path, *, required: bool = True, single_line: bool = False
+    ) -> str | None:
         if key not in owner:
             if required:
                 self.fail(path, f"missing required field '{key}'")
@@ -152,7 +157,7 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.fail((*path, key), f"expected non-empty text, found {_kind(value)}")
             return None
-        return value if self.clean((*path, key), value) else None
+        return value if self.clean((*path, key), value, single_line=single_line) else None
 
     def clean(self, path: Path, value: str, *, single_line: bool = False) -> bool:
         """Text a terminal, a spreadsheet or a one-line format can show safely."""
@@ -357,15 +362,7 @@ def _check_provenance(c: _Checker, entry: dict[str, Any], path: Path, kind: str 
 def _check_date(c: _Checker, owner: dict[str, Any], key: str, path: Path) -> None:
     """A real calendar date written YYYY-MM-DD (YAML's own dates arrive here as that text)."""
     value = c.text(owner, key, path, required=False)
-    if value is None:
-        return
-    import datetime
-
-    try:
-        ok = bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
-    except ValueError:
-        ok = False
-    if not ok:
+    if value is not None and not _real_date(value):
         c.fail((*path, key), f"expected a real date written YYYY-MM-DD, found '{value}'")
 
 
@@ -398,8 +395,21 @@ def _check_drug(c: _Checker, root: dict[str, Any]) -> None:
     c.text(drug, "class", ("drug",))
     c.text_list(drug, "brand_names", ("drug",))
     reviewed = c.text(drug, "last_reviewed", ("drug",))
-    if reviewed is not None and not _DATE.fullmatch(reviewed):
-        c.fail(("drug", "last_reviewed"), "expected a date written YYYY-MM-DD")
+    if reviewed is not None and not _real_date(reviewed):
+        c.fail(("drug", "last_reviewed"), f"expected a real date written YYYY-MM-DD, found '{reviewed}'")
+
+
+def _real_date(text: str) -> bool:
+    """A date of the calendar written YYYY-MM-DD in ASCII digits ('2026-02-30' and '２０２６-01-01' are not)."""
+    import datetime
+
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_refs(c: _Checker, owner: dict[str, Any], path: Path, ref_ids: dict[str, str], cited: set[str]) -> set[str]:
@@ -563,6 +573,9 @@ def _check_fact(
         if not _FIELD.fullmatch(key):
             c.fail((*path, key), "field names are lowercase letters, digits and underscores")
             continue
+        if key in CLASHING_FIELDS:
+            c.fail((*path, key), f"'{key}' is not a fact field name: export and disputes give each fact's {key}")
+            continue
         fields.add(key)
         if isinstance(value, str):
             if not value.strip():
@@ -601,7 +614,7 @@ def _check_glossary(
         if entry is None:
             continue
         c.unknown_keys(entry, ("term", "definition", "aliases", "topics", "refs"), path)
-        term = c.text(entry, "term", path)
+        term = c.text(entry, "term", path, single_line=True)  # a name completed on a shell line: one line
         c.text(entry, "definition", path)
         c.text_list(entry, "aliases", path, required=False)
         for j, topic in enumerate(c.text_list(entry, "topics", path, required=False)):

@@ -80,12 +80,42 @@ class _Sections:
     def get(self, name: str) -> Any:
         if self.fresh is None:
             try:
-                return self.entry.section(name)
+                value = self.entry.section(name)
+                if _plausible(name, value):
+                    return value
             except LookupError:
-                raw = _read(self.source)
-                self.fresh = split_sections(_checked(self.source, raw))
-                cache.write(cache.content_key(raw), self.fresh)  # repaired for the next run
+                pass
+            raw = _read(self.source)
+            self.fresh = split_sections(_checked(self.source, raw))
+            cache.write(cache.content_key(raw), self.fresh)  # repaired for the next run
         return self.fresh[name]
+
+
+_SHAPES = {"references": list, "glossary": list, "dose_bands": list, "synonyms": list, "search": list}
+
+
+def _plausible(name: str, value: Any) -> bool:
+    """A section of the shape this code writes (its checksum already matched): a crafted entry with valid
+    checksums is set aside like a damaged one. ``meta``, read on every run, is checked field by field."""
+    if name == "meta":
+        drug = value.get("drug") if type(value) is dict else None
+        return (
+            type(drug) is dict
+            and all(type(drug.get(k)) is str for k in ("name", "class", "last_reviewed"))
+            and _strings(drug.get("brand_names"))
+            and _strings(value.get("topics"))
+            and _strings(value.get("references"))
+            and type(value.get("outline")) is list
+            and all(
+                type(entry) is tuple and len(entry) == 4 and _strings(list(entry[:3])) and type(entry[3]) is int
+                for entry in value["outline"]
+            )
+        )
+    return type(value) is _SHAPES.get(name, dict)
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
 
 
 def _read(source: str) -> bytes:

@@ -3,7 +3,7 @@
 One reader for ``baclo validate`` and every command, so a file is valid everywhere or refused everywhere:
 PyYAML's safe loader only (the C one when present), no Python tags, no anchors or aliases (no alias bombs),
 no key given twice, no number literal too long to convert quickly, and every error PyYAML can raise while
-building a value (an impossible date, ``!!int abc``, an integer of thousands of digits) becomes a
+building a value (an impossible date, ``!!int abc``, ``!!bool maybe``, an integer of thousands of digits) becomes a
 ``DataFileError`` with the line where PyYAML saw it.
 """
 
@@ -59,10 +59,14 @@ def _loader_class() -> Any:
                 return super().construct_object(node, deep)
             except yaml.YAMLError:
                 raise
-            except (ValueError, OverflowError, TypeError, ArithmeticError, RecursionError) as exc:
-                raise constructor_error(
-                    None, None, f"cannot read the value {str(node.value)[:30]!r}: {exc}", node.start_mark
-                ) from None
+            except Exception as exc:  # PyYAML's builders fail in many ways on odd values
+                # (``!!bool maybe`` is a KeyError, ``!!timestamp x`` an AttributeError): each is a bad value
+                value = str(node.value)[:30]
+                if isinstance(exc, (ValueError, OverflowError, TypeError, ArithmeticError, RecursionError)):
+                    problem = f"cannot read the value {value!r}: {exc}"
+                else:
+                    problem = f"cannot read the value {value!r} as a {str(node.tag).rsplit(':', 1)[-1]}"
+                raise constructor_error(None, None, problem, node.start_mark) from None
 
     def bounded_number(kind: str, construct: Any) -> Any:
         def build(loader: Any, node: Any) -> Any:

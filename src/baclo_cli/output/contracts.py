@@ -3,7 +3,7 @@
 ``baclo schema [COMMAND]`` prints them; the tests validate every command's real output against them. Every
 answer is one object with ``schema_version`` (the version of these contracts). NDJSON writes one row object
 per line: the items of the list named by ``x-rows``. With ``--fields`` the row objects hold only the named
-fields, so their ``required`` lists do not apply.
+fields and the answer lists them in ``fields``; the rows' ``required`` lists apply when ``fields`` is absent.
 """
 
 from __future__ import annotations
@@ -400,12 +400,34 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 def schema_for(command: str, key: str) -> dict[str, Any]:
     """The JSON Schema of ``command``'s JSON output, which follows the contract ``key`` (the command table's)."""
-    body = SCHEMAS[key]
+    body = _with_fields(SCHEMAS[key])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:baclo:schema:{SCHEMA_VERSION}:{key}",
         "title": f"baclo {command} -f json",
         **body,
+    }
+
+
+def _with_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """A contract whose rows hold every required field, unless ``--fields`` chose some: then the answer names
+    them in ``fields`` and each row holds exactly those (their types still checked)."""
+    rows = body.get("x-rows")
+    if not rows:
+        return body
+    item = body["properties"][rows]["items"]
+    chosen = {k: v for k, v in item.items() if k != "required"}
+    fields = {
+        "type": "array",
+        "items": STR,
+        "minItems": 1,
+        "description": "present with --fields: the fields each row object holds, in order",
+    }
+    return {
+        **body,
+        "properties": {**body["properties"], rows: {"type": "array", "items": chosen}, "fields": fields},
+        "if": {"required": ["fields"]},
+        "else": {"properties": {rows: {"items": {"required": item.get("required", [])}}}},
     }
 
 

@@ -19,7 +19,7 @@ from baclo_cli.output.cells import (
     spreadsheet_safe,
 )
 from baclo_cli.output.layout import NO_URL, kind_text, reference_line
-from baclo_cli.text import escape_controls
+from baclo_cli.text import escape_controls, valid_unicode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,10 +62,47 @@ def notice_text(last_reviewed: str) -> str:
 
 
 def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
-    """The text for stdout. ``numbers`` maps reference ids to their numbers in the reference list."""
+    """The text for stdout. ``numbers`` maps reference ids to their numbers in the reference list.
+
+    The human formats show text, never obey it: every string of the answer passes the one control-character
+    filter before a renderer sees it (the table's own colours are added after, by the renderer)."""
     renderer: Callable[..., str] = _RENDERERS[fmt]
+    if fmt in HUMAN_FORMATS:
+        result = shown(result)
+        notice = escape_controls(notice)
     text = renderer(result, style=style, sources=sources, numbers=numbers, notice=notice)
     return escape_controls(text) if fmt in ("plain", "markdown") else text
+
+
+HUMAN_FORMATS = ("table", "plain", "markdown")
+
+
+def shown(result: Result) -> Result:
+    """A copy of ``result`` whose every string (title, summary, verdict, notes, references, the sections'
+    titles and summaries) has its control characters made visible; row cells are escaped as they are drawn."""
+    return Result(
+        title=escape_controls(result.title),
+        columns=[escape_controls(c) for c in result.columns],
+        rows=result.rows,
+        payload=result.payload,
+        summary=escape_controls(result.summary),
+        references=[_shown_reference(r) for r in result.references],
+        notes=[escape_controls(n) for n in result.notes],
+        sections=[shown(s) for s in result.sections],
+        exit_code=result.exit_code,
+        verdict=escape_controls(result.verdict),
+        preamble=[escape_controls(line) for line in result.preamble],
+        rows_key=result.rows_key,
+    )
+
+
+def _shown_reference(ref: Reference) -> Reference:
+    parts = (ref.title, ref.publisher, ref.kind, ref.url, ref.note, *ref.provenance.values())
+    if all(not isinstance(p, str) or (p.isascii() and p.isprintable()) for p in parts):
+        return ref
+    title, publisher, kind, url, note = (escape_controls(p) for p in parts[:5])
+    provenance = {k: escape_controls(v) if isinstance(v, str) else v for k, v in ref.provenance.items()}
+    return Reference(ref.id, ref.number, title, publisher, kind, url, note, provenance)
 
 
 def _json(result: Result, *, style: Style, **_: Any) -> str:
@@ -74,8 +111,21 @@ def _json(result: Result, *, style: Style, **_: Any) -> str:
     if style.is_terminal:
         import json
 
-        return json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only) + "\n"
-    return compact_json(result.payload, ascii_only=style.ascii_only) + "\n"
+        return _no_lone_surrogates(json.dumps(result.payload, indent=2, ensure_ascii=style.ascii_only)) + "\n"
+    return _no_lone_surrogates(compact_json(result.payload, ascii_only=style.ascii_only)) + "\n"
+
+
+# In JSON escaped for an ASCII stream: an escaped backslash, a surrogate pair (a character beyond the BMP), or a
+# lone surrogate (an argument's undecodable byte), which strict parsers refuse and which becomes U+FFFD.
+_ESCAPES = r"\\\\|\\ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}|\\(ud[89a-f][0-9a-f]{2})"
+
+
+def _no_lone_surrogates(text: str) -> str:
+    if "\\ud" not in text:
+        return text
+    import re
+
+    return re.sub(_ESCAPES, lambda m: "\\ufffd" if m.group(1) else m.group(), text)
 
 
 def compact_json(value: Any, *, ascii_only: bool = False) -> str:
@@ -119,7 +169,7 @@ def row_objects(result: Result) -> list[dict[str, Any]]:
 
 def _ndjson(result: Result, *, style: Style, **_: Any) -> str:
     """One JSON object per line (a fact, a reference, a hit ...), for ``jq -c`` and streaming."""
-    lines = [compact_json(item, ascii_only=style.ascii_only) for item in row_objects(result)]
+    lines = [_no_lone_surrogates(compact_json(item, ascii_only=style.ascii_only)) for item in row_objects(result)]
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -191,25 +241,44 @@ def _reference_lines(refs: list[Reference]) -> list[str]:
     return [reference_line(r) for r in refs]
 
 
+# Characters that mean something to Markdown (CommonMark, and GitHub's tables, strikethrough and maths) or to
+# the HTML it may hold: each is written after a backslash, which Markdown reads as the character itself.
+_MD_SPECIAL = "[\\\\`*_\\[\\]<>#|~&$]"
+_MD_LINE_START = r"^([0-9]+)([.)])|^([-+=])"  # a list item, a thematic break or a heading underline
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text as one Markdown paragraph that shows exactly this text: no HTML, links, emphasis, headings or
+    lists of its own, and no line breaks (a multi-line summary becomes one line)."""
+    import re
+
+    text = re.sub(_MD_SPECIAL, lambda m: "\\" + m.group(), " ".join(text.split()))
+    return re.sub(_MD_LINE_START, lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else "\\" + m.group(3), text)
+
+
+def _md_url(url: str) -> str:
+    """A link destination that ends where the URL ends (parentheses, angle brackets, backslashes and spaces
+    are percent-encoded)."""
+    import re
+
+    return re.sub(r"[()<>\\\s]", lambda m: f"%{ord(m.group()):02X}", url)
 
 
 def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice: str, **_: Any) -> str:
-    lines = [f"# {result.title}", ""]
+    lines = [f"# {_md_escape(result.title)}", ""]
     if result.verdict:
         lines += [f"**{_md_escape(result.verdict)}**", ""]
     if result.summary:
-        lines += [result.summary, ""]
+        lines += [_md_escape(result.summary), ""]
     for table in result.tables():
         if table is not result:
-            lines += [f"## {table.title}", ""]
+            lines += [f"## {_md_escape(table.title)}", ""]
             if table.summary:
-                lines += [table.summary, ""]
+                lines += [_md_escape(table.summary), ""]
         columns = list(table.columns)
         if not columns:
             continue
-        heads = [header(c) for c in columns] + (["Sources"] if sources else [])
+        heads = [_md_escape(header(c)) for c in columns] + (["Sources"] if sources else [])
         lines.append("| " + " | ".join(heads) + " |")
         lines.append("|" + "|".join("---" for _ in heads) + "|")
         for row in table.rows:
@@ -218,19 +287,22 @@ def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice:
                 cells.append(ref_numbers(row, numbers))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    lines += (result.notes and [*result.notes, ""]) or []
+    if result.notes:  # one paragraph, a note a line, each line escaped (so none starts a block of its own)
+        lines += [" " * min(len(note) - len(note.lstrip(" ")), 3) + _md_escape(note) for note in result.notes]
+        lines.append("")
     if sources and result.references:
         lines += ["## References", ""]
         lines += [
-            f"{r.number}. [{_md_escape(r.title)}]({r.url}), {_md_escape(r.publisher)} ({_md_escape(kind_text(r))})"
+            f"{r.number}. [{_md_escape(r.title)}]({_md_url(r.url)}), {_md_escape(r.publisher)} "
+            f"({_md_escape(kind_text(r))})"
             if r.url
             else f"{r.number}. {_md_escape(r.title)}, {_md_escape(r.publisher)} ({_md_escape(kind_text(r))}) "
-            f"{_md_escape(NO_URL)}"
+            + _md_escape(NO_URL)
             for r in result.references
         ]
         lines.append("")
     if notice:
-        lines.append(f"_{notice}_")
+        lines.append(f"_{_md_escape(notice)}_")
     return "\n".join(lines) + "\n"
 
 
@@ -272,13 +344,58 @@ _RENDERERS: dict[str, Callable[..., str]] = {
 
 
 def write(text: str, stream: TextIO | None = None) -> None:
-    """Write, falling back to ASCII replacements on a stream that cannot encode the text (LANG=C etc.)."""
+    """Write all of ``text`` or raise ``OSError``; fall back to ASCII replacements on a stream that cannot
+    encode the text (LANG=C etc.).
+
+    The bytes go to the stream's binary layer in a loop that checks what each write took: with
+    ``PYTHONUNBUFFERED=1`` that layer is the raw file, whose short write (a file-size limit, a nearly full
+    disk) Python's text layer would drop without a word. An argument's undecodable bytes (held as lone
+    surrogates) become U+FFFD, so the output is always valid in its encoding, never replaced wholesale."""
     stream = stream or sys.stdout
+    binary = getattr(stream, "buffer", None)
+    encoding = getattr(stream, "encoding", None)
+    if binary is None or not encoding:  # a text-only stream (a test's StringIO): its own write
+        try:
+            stream.write(valid_unicode(text))
+        except UnicodeEncodeError:
+            stream.write(to_ascii(text))
+        stream.flush()
+        return
+    stream.flush()  # whatever the text layer still holds goes first
+    _write_all(binary, encoded(text, encoding))
+
+
+def encoded(text: str, encoding: str) -> bytes:
+    """``text`` in ``encoding``; lone surrogates become U+FFFD, and what the encoding cannot hold its ASCII
+    stand-in (``–`` to ``-``), one character at a time."""
     try:
-        stream.write(text)
+        return text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        pass
+    text = valid_unicode(text)
+    try:
+        return text.encode(encoding)
     except UnicodeEncodeError:
-        stream.write(to_ascii(text))
-    stream.flush()
+        return to_ascii(text).encode(encoding, "replace")
+    except LookupError:
+        return to_ascii(text).encode("ascii")
+
+
+def _write_all(binary: Any, data: bytes) -> None:
+    view = memoryview(data)
+    stalled = 0
+    while view:
+        taken = binary.write(view) or 0  # None: a non-blocking stream that would block, try again
+        if not taken:
+            stalled += 1
+            if stalled > 2:
+                import errno
+
+                raise OSError(errno.EIO, "the output took no more bytes")
+            continue
+        stalled = 0
+        view = view[taken:]
+    binary.flush()
 
 
 _ASCII = str.maketrans(

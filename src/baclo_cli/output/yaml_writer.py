@@ -70,13 +70,16 @@ def _escape(match: re.Match[str]) -> str:
     code = ord(ch)
     if ch in _ESCAPES:
         return _ESCAPES[ch]
+    if 0xD800 <= code <= 0xDFFF:  # a lone surrogate (an argument's undecodable byte): not a character
+        return "\\ufffd"
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 # Characters JSON's string escaping leaves alone but a YAML double-quoted scalar may not hold as they are.
-_RISKY = re.compile("[\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ud800-\\udfff]")
+# (U+FFFE and U+FFFF are not characters: PyYAML refuses them even inside quotes.)
+_RISKY = re.compile("[\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ufffe\\uffff\\ud800-\\udfff]")
 
 
 def _quoted(text: str, ascii_only: bool) -> str:

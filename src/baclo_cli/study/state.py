@@ -59,7 +59,7 @@ class StateWriteError(BacloError):
 def state_path() -> Path:
     home = os.environ.get("BACLO_HOME")
     if home:
-        return Path(home) / "review.json"
+        return Path(os.path.expanduser(home)) / "review.json"  # as BACLO_DATA and BACLO_CACHE_DIR
     data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(data) / "baclo" / "review.json"
 
