@@ -113,7 +113,7 @@ def test_show_any_topic_and_unknown_topic(baclo: Baclo) -> None:
 def test_plain_baclo_is_the_overview(baclo: Baclo) -> None:
     code, out, _ = run(baclo)
     assert code == 0
-    assert "overview" in out.lower() and "withdrawal" in out
+    assert "at a glance" in out and "Boxed warning" in out and "Withdrawal" in out
     data = json.loads(run(baclo, "-f", "json")[1])
     assert data["drug"]["name"] == "baclofen"
     assert {t["topic"] for t in data["topics"]} >= set(TOPIC_COMMANDS)

@@ -62,10 +62,13 @@ def test_identity_content(baclo: Baclo) -> None:
         assert brand in facts["US brand names"]
 
 
-def test_overview_shows_identity(baclo: Baclo) -> None:
+def test_overview_is_the_clinical_card_and_identity_has_its_own_command(baclo: Baclo) -> None:
     data = json.loads(run(baclo, "overview", "-f", "json")[1])
-    assert data["identity"]["topic"] == "identity"
-    assert "Identity" in run(baclo, "overview")[1]
+    labels = [line["label"] for line in data["card"]]
+    assert labels[:1] == ["What it is"] and {"Oral dose", "Kidneys", "Boxed warning", "Interactions"} <= set(labels)
+    assert all(line["refs"] for line in data["card"])
+    assert "identity" not in data and "CAS" not in run(baclo, "overview")[1]
+    assert "CAS" in run(baclo, "identity")[1]
 
 
 def test_boxed_warning_and_year(baclo: Baclo) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,19 @@ def test_input_reaches_the_terminal_escaped(tmp_path: Path, case: str, color: st
     assert code == 0, screen
     assert not re.search(CONTROL, re.sub(r"\x1b\[[0-9;]*m", "", screen)), repr(screen)
     assert "\\x1b" in screen
+
+
+def test_bare_baclo_fits_one_80x24_screen_without_a_pager(tmp_path: Path) -> None:
+    """The clinical card: every line cited, on one screen, so the pager never starts (23 lines and the prompt)."""
+    import pexpect
+
+    env = {**os.environ, "COLUMNS": "80", "LINES": "24", "BACLO_PAGER": "false", "BACLO_CACHE_DIR": str(tmp_path)}
+    child = pexpect.spawn(BACLO, [], env=env, dimensions=(24, 80), encoding="utf-8", timeout=30)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", child.read())
+    child.close()
+    lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
+    assert child.exitstatus == 0 and len(lines) <= 23, text
+    assert lines[0].startswith("Baclofen at a glance")
+    assert all(len(line) <= 80 for line in lines)
+    body = [line for line in lines if line[:1].isalpha() and not line.startswith(("Next", "Reference", "Baclofen"))]
+    assert len(body) >= 9

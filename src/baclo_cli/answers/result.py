@@ -35,7 +35,9 @@ class Result:
         rows_key: str | None = None,
         noun: str = "",
         fields: list[str] | None = None,
+        card: bool = False,
     ) -> None:
+        self.card = card  # drawn as labelled lines with their citation numbers (the clinical card), not a grid
         self.title = title
         self.columns = columns
         self.rows = rows

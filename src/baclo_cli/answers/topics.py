@@ -87,33 +87,26 @@ def drug_payload(kb: Knowledge) -> dict[str, Any]:
 
 
 def overview_result(kb: Knowledge) -> Result:
+    """What bare 'baclo' shows: the clinical card (cited lines from the knowledge file), then where to look next.
+    The topic list is in the JSON (and 'baclo topics'); the identity table is 'baclo identity'."""
     drug = kb.drug
     topics = topics_result(kb)
-    summary = (
-        f"{drug.name.capitalize()}: {drug.drug_class}. Brand names: {', '.join(drug.brand_names)}. "
-        f"{len(kb.topics)} topics, {sum(count for *_, count in kb.outline)} cited facts, "
-        f"{len(kb.references)} references. Run 'baclo TOPIC' for one topic, 'baclo search WORDS' to search."
-    )
+    rows = [{"label": label, "text": text, "refs": list(refs)} for label, text, refs in kb.card]
     payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "drug": drug_payload(kb),
+        "card": [dict(r) for r in rows],
         "topics": topics.payload["topics"],
     }
-    sections = []
-    if "identity" in kb.topics:
-        identity = topic_result(kb, "identity")
-        payload["identity"] = identity.payload
-        sections.append(identity)
-    topics.title = "Topics"
-    sections.append(topics)
     return Result(
-        title=f"{drug.name.capitalize()} - overview",
-        summary=summary,
-        columns=[],
-        rows=[],
+        title=f"{drug.name.capitalize()} at a glance ({', '.join(drug.brand_names[:3])} ...)",
+        columns=["label", "text"],
+        rows=rows,
         payload=payload,
-        references=sections[0].references if len(sections) > 1 else [],
-        sections=sections,
+        references=cited_references(kb, (r for row in rows for r in row["refs"])),
+        notes=["Next: baclo topics | dosing | dose-check DOSE | search WORDS | help COMMAND"],
+        rows_key="card",
+        card=True,
     )
 
 

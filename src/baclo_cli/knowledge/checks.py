@@ -59,7 +59,9 @@ DOCUMENT_KEYS = ("document_id", "revised")
 PROVENANCE_KEYS = (*DAILYMED_KEYS, *DOCUMENT_KEYS, "unconfirmed")
 REFERENCE_KEYS = ("id", "title", "publisher", "kind", "jurisdiction", "url", "note", *PROVENANCE_KEYS)
 
-TOP_LEVEL_KEYS = ("schema", "drug", "topics", "references", "glossary", "dose_bands", "synonyms")
+TOP_LEVEL_KEYS = ("schema", "drug", "card", "topics", "references", "glossary", "dose_bands", "synonyms")
+CARD_LABEL_MAX = 16  # a card line's label fits the card's label column
+CARD_TEXT_MAX = 120  # a card line's text, with its citation numbers, fits two lines of an 80-column screen
 DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
 # Whose number a dose band is: 'baclo dose-check' names it in its verdict.
 DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
@@ -230,6 +232,7 @@ def check_knowledge(data: Any) -> list[Problem]:
     _check_glossary(c, root, ref_ids, cited, topic_names)
     _check_dose_bands(c, root, ref_ids, cited, whose)
     _check_synonyms(c, root, ref_ids, cited)
+    _check_card(c, root, ref_ids, cited)
     for index, ref_id in enumerate(ref_ids):
         if ref_id not in cited:
             c.fail(("references", _index_of(root, ref_id, index)), f"reference '{ref_id}' is never cited")
@@ -641,6 +644,25 @@ def _check_synonyms(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], 
         c.text_list(entry, "means", path)
         if "refs" in entry:
             _check_refs(c, entry, path, ref_ids, cited)
+
+
+def _check_card(c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str]) -> None:
+    """The clinical card bare 'baclo' shows: short cited lines that fit one 80x24 screen together."""
+    if "card" not in root:
+        return
+    for i, entry_data in enumerate(c.seq(root["card"], ("card",)) or []):
+        path: Path = ("card", i)
+        entry = c.mapping(entry_data, path)
+        if entry is None:
+            continue
+        c.unknown_keys(entry, ("label", "text", "refs"), path)
+        label = c.text(entry, "label", path, single_line=True)
+        text = c.text(entry, "text", path)
+        if label is not None and len(label) > CARD_LABEL_MAX:
+            c.fail((*path, "label"), f"a card label is at most {CARD_LABEL_MAX} characters")
+        if text is not None and len(text) > CARD_TEXT_MAX:
+            c.fail((*path, "text"), f"a card line is at most {CARD_TEXT_MAX} characters (it must fit the screen)")
+        _check_refs(c, entry, path, ref_ids, cited)
 
 
 def _check_number(c: _Checker, value: float, path: Path) -> bool:

@@ -91,7 +91,7 @@ class _Sections:
         return self.fresh[name]
 
 
-_SHAPES = {"references": list, "glossary": list, "dose_bands": list, "synonyms": list, "search": list}
+_SHAPES = {"references": list, "glossary": list, "dose_bands": list, "synonyms": list, "search": list, "card": list}
 
 
 def _plausible(name: str, value: Any) -> bool:

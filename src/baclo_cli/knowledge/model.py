@@ -470,6 +470,11 @@ class Knowledge:
         return self._synonyms
 
     @property
+    def card(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The clinical card: (label, text, refs) lines, in file order."""
+        return [(e["label"], e["text"], tuple(e["refs"])) for e in self._sections("card")]
+
+    @property
     def dose_bands(self) -> tuple[DoseBand, ...]:
         if self._dose_bands is None:
             self._dose_bands = build_bands(self._sections("dose_bands"))
@@ -494,6 +499,7 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
         "glossary": data["glossary"],
         "dose_bands": data.get("dose_bands", []),
         "synonyms": data.get("synonyms", []),
+        "card": data.get("card", []),
     }
     for name, topic in data["topics"].items():
         sections[f"topic/{name}"] = topic

@@ -169,12 +169,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "topic": TOPIC,
     "overview": {
         "type": "object",
-        "required": ["schema_version", "drug", "topics"],
+        "required": ["schema_version", "drug", "card", "topics"],
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
             "drug": DRUG,
+            "card": {
+                "type": "array",
+                "description": "the clinical card: what bare 'baclo' shows, each line with its sources",
+                "items": {
+                    "type": "object",
+                    "required": ["label", "text", "refs"],
+                    "properties": {"label": STR, "text": STR, "refs": REFS},
+                },
+            },
             "topics": {"type": "array", "items": TOPIC_ROW},
-            "identity": TOPIC,
         },
     },
     "topics": _envelope("topics", TOPIC_ROW),

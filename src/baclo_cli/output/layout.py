@@ -168,6 +168,19 @@ def kind_text(ref: Reference) -> str:
     return f"{ref.describe_kind()}; {read}" if read else ref.describe_kind()
 
 
+def card(table: Result, numbers: dict[str, int], width: int | None) -> list[tuple[str, list[str]]]:
+    """The clinical card: each line's label, and its text with its citation numbers, wrapped beside the label
+    column to ``width`` (None: one line each)."""
+    label_width = max((display_width(one_line(cell(row.get("label")))) for row in table.rows), default=0) + 2
+    out = []
+    for row in table.rows:
+        text = " ".join(part for part in (one_line(cell(row.get("text"))), ref_numbers(row, numbers)) if part)
+        lines = wrap(text, max(width - label_width, 20)) if width is not None else [text]
+        label = one_line(cell(row.get("label")))
+        out.append((label + " " * (label_width - display_width(label)), lines))
+    return out
+
+
 def reference_parts(ref: Reference) -> tuple[str, str, str]:
     """A reference as its number tag, its text and its address (or where to look when it has none): the one
     form of a reference line, which every human format draws in its own way."""

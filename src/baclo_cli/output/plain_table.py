@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from baclo_cli.answers.result import Result
 from baclo_cli.output.cells import Style
-from baclo_cli.output.layout import SERIOUS, Grid, display_width, lay_out, one_line, reference_parts, stacked
+from baclo_cli.output.layout import SERIOUS, Grid, card, display_width, lay_out, one_line, reference_parts, stacked
 
 GAP = "  "
 
@@ -70,6 +70,11 @@ def render_plain_table(result: Result, *, style: Style, sources: bool, numbers: 
         if not table.columns:
             continue
         lines.append("")
+        if table.card:
+            for label, texts in card(table, numbers, style.width):
+                lines.append(paint(label, 1) + texts[0])
+                lines += [" " * len(label) + text for text in texts[1:]]
+            continue
         grid = lay_out(table, sources, numbers, style.width, len(GAP) * (len(table.columns) + sources - 1))
         if grid.widths is None and style.width is not None:
             lines += _stacked_lines(grid, style.width, paint)

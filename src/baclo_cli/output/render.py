@@ -80,20 +80,17 @@ HUMAN_FORMATS = ("table", "plain", "markdown")
 def shown(result: Result) -> Result:
     """A copy of ``result`` whose every string (title, summary, verdict, notes, references, the sections'
     titles and summaries) has its control characters made visible; row cells are escaped as they are drawn."""
-    return Result(
-        title=escape_controls(result.title),
-        columns=[escape_controls(c) for c in result.columns],
-        rows=result.rows,
-        payload=result.payload,
-        summary=escape_controls(result.summary),
-        references=[_shown_reference(r) for r in result.references],
-        notes=[escape_controls(n) for n in result.notes],
-        sections=[shown(s) for s in result.sections],
-        exit_code=result.exit_code,
-        verdict=escape_controls(result.verdict),
-        preamble=[escape_controls(line) for line in result.preamble],
-        rows_key=result.rows_key,
-    )
+    copy = Result.__new__(Result)
+    copy.__dict__.update(result.__dict__)  # every attribute kept (card, noun, empty ...), the strings escaped
+    copy.title = escape_controls(result.title)
+    copy.columns = [escape_controls(c) for c in result.columns]
+    copy.summary = escape_controls(result.summary)
+    copy.references = [_shown_reference(r) for r in result.references]
+    copy.notes = [escape_controls(n) for n in result.notes]
+    copy.sections = [shown(s) for s in result.sections]
+    copy.verdict = escape_controls(result.verdict)
+    copy.preamble = [escape_controls(line) for line in result.preamble]
+    return copy
 
 
 def _shown_reference(ref: Reference) -> Reference:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from baclo_cli.answers.result import Result
 from baclo_cli.output.cells import Style
-from baclo_cli.output.layout import SERIOUS, Grid, lay_out, one_line, reference_parts, stacked
+from baclo_cli.output.layout import SERIOUS, Grid, card, lay_out, one_line, reference_parts, stacked
 
 
 def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
@@ -45,6 +45,14 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
         if not table.columns:
             continue
         console.print()
+        if table.card:
+            for label, texts in card(table, numbers, style.width):
+                line = Text(label, style="bold")
+                line.append(texts[0])
+                console.print(line, no_wrap=True, overflow="ignore")
+                for text in texts[1:]:
+                    console.print(Text(" " * len(label) + text), no_wrap=True, overflow="ignore")
+            continue
         columns = len(table.columns) + sources
         grid = lay_out(table, sources, numbers, style.width, 3 * columns + 1)  # borders and padding
         if grid.widths is None:
