@@ -49,7 +49,7 @@ OFFICIAL_HOSTS = LABEL_HOSTS | {
     "www.ismp.org",
 }
 WEAK_KINDS = ("news", "consumer")
-# The issue asks for 90%. Measured: 84 of 107 (78.5%); the rest are documents read only in copies whose own
+# The issue asks for 90%. Measured: 87 of 107 (81.3%); the rest are documents read only in copies whose own
 # address (a DailyMed set id, a DOI or PubMed id, a regulator's page) was not in any copy we could read: see the
 # report in the commit history. The floor keeps the share from falling while those are looked up.
 FLOOR = 0.813
