@@ -219,6 +219,8 @@ def test_every_command_has_help_and_is_in_readme(baclo: Baclo) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for command in cli.app.registered_commands:
         assert command.name, command
+        if command.hidden:  # the shortcut words: listed together by 'baclo help' and the man page
+            continue
         assert command.help or (command.callback and command.callback.__doc__), command.name
         assert f"baclo {command.name}" in readme, f"README does not show 'baclo {command.name}'"
         code, out, _ = run(baclo, command.name, "--help")
@@ -272,3 +274,34 @@ def test_a_filter_that_matches_nothing_prints_an_empty_document(baclo: Baclo, fm
         ]
     else:  # ndjson: no line; the human formats: nothing but the message
         assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("word", "field", "wanted"),
+    [
+        ("renal", "population", "renal"),
+        ("contraindications", "kind", "contraindication"),
+        ("boxed-warning", "kind", "boxed"),
+        ("missed-dose", "point", "Missed dose"),
+    ],
+)
+def test_words_a_person_guesses_show_their_view(baclo: Baclo, word: str, field: str, wanted: str) -> None:
+    result = baclo.invoke([word, "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    facts = json.loads(result.stdout)["facts"]
+    assert facts and all(wanted in str(f[field]) for f in facts)
+
+
+def test_lactation_and_brands_route_to_their_topics(baclo: Baclo) -> None:
+    assert json.loads(baclo.invoke(["lactation", "-f", "json"]).stdout)["topic"] == "pregnancy"
+    assert json.loads(baclo.invoke(["brands", "-f", "json"]).stdout)["topic"] == "formulations"
+
+
+def test_help_command_and_unknown_words(baclo: Baclo) -> None:
+    assert baclo.invoke(["help", "dose-check"]).stdout == baclo.invoke(["dose-check", "--help"]).stdout
+    top = baclo.invoke(["help"])
+    assert top.exit_code == 0 and "Shortcuts" in top.stdout and "renal" in top.stdout
+    assert "did you mean 'contraindications'" in baclo.invoke(["contraindication"]).stderr
+    liver = baclo.invoke(["liver"])
+    assert liver.exit_code == 2 and "try 'baclo search liver'" in liver.stderr
+    assert baclo.invoke(["help", "dosecheck"]).stderr.startswith("baclo: no command 'dosecheck'; did you mean")

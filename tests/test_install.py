@@ -44,7 +44,8 @@ def test_man_page_is_generated_from_the_command_table() -> None:
     page = (ROOT / "man" / "baclo.1").read_text(encoding="utf-8")
     assert page == render_man()
     for command in COMMANDS:
-        assert f".SS baclo {command.name.replace('-', chr(92) + '-')}" in page
+        name = command.name.replace("-", chr(92) + "-")
+        assert f".SS baclo {name}" in page if not command.hidden else f"{name} (" in page
 
 
 def test_man_renders_the_page(tmp_path: Path) -> None:
@@ -52,10 +53,14 @@ def test_man_renders_the_page(tmp_path: Path) -> None:
         ["man", "-l", str(ROOT / "man" / "baclo.1")],
         capture_output=True,
         text=True,
-        env={**os.environ, "MANPAGER": "cat", "PAGER": "cat"},
+        env={**os.environ, "MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "80"},
         timeout=60,
     )
     assert done.returncode == 0 and "dose-check" in done.stdout
+    for heading in ("EXAMPLES", "EXIT STATUS", "ENVIRONMENT", "FILES"):
+        assert f"\n{heading}\n" in done.stdout, heading
+    assert "\\f" not in done.stdout and "\\e" not in done.stdout  # no raw font or escape sequences
+    assert "70 internal error" in done.stdout and "BACLO_PAGER" in done.stdout
 
 
 def test_installed_script_runs_from_another_folder(tmp_path: Path) -> None:

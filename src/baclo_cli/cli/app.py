@@ -169,7 +169,7 @@ def _register(app: typer.Typer, command: Command) -> None:
     callback.__doc__ = _help(command)
     for name in (command.name, *command.aliases):
         text = _help(command) if name == command.name else f"Alias of '{command.name}'. {command.help}"
-        app.command(name, help=text)(_signed(callback, parameters))
+        app.command(name, help=text, hidden=command.hidden)(_signed(callback, parameters))
 
 
 def _version(data: Any) -> None:
@@ -265,6 +265,34 @@ def _completion_setup(option: str, named: str) -> int:
     return 0
 
 
+def _unknown_command(message: str) -> str | None:
+    """For "No such command 'WORD'": the closest commands and shortcut words, else a search for the word when the
+    knowledge file knows it (a synonym or a word of its facts); None for any other usage error."""
+    import re
+
+    match = re.fullmatch(r"No such command '(.*)'(?:\. Did you mean .*)?", message, re.S)
+    if match is None:
+        return None
+    word = match.group(1)
+    from baclo_cli.text import close, shorten
+
+    names = [n for n in BY_NAME if not n.startswith("-")]
+    found = close(word, names)
+    if found:
+        return f"no command '{shorten(word)}'; did you mean {', '.join(repr(n) for n in found)}?"
+    try:
+        from baclo_cli.cli.run import load
+
+        kb = load({})
+        known = {w.lower() for entry in kb.synonyms for w in (*entry["words"], *entry["means"])}
+        known |= {w for doc in kb.search_documents() for w in doc[5].split()}
+    except Exception:
+        known = set()
+    if word.lower() in known and word.isprintable() and " " not in word:
+        return f"no command '{shorten(word)}'; the facts mention it: try 'baclo search {word}'"
+    return f"no command '{shorten(word)}'"
+
+
 def main() -> NoReturn:
     """Console-script entry: one-line errors with documented exit codes, quiet on a closed pipe, 130 on Ctrl-C."""
     from typer._click import exceptions as click_exceptions
@@ -288,6 +316,9 @@ def main() -> NoReturn:
     except click_exceptions.UsageError as error:
         hint = " Try 'baclo --help'." if error.ctx is None else f" Try '{error.ctx.command_path} --help'."
         message = error.format_message().rstrip(".")
+        unknown = _unknown_command(message)
+        if unknown is not None:
+            message, hint = unknown, " Try 'baclo help'."
         say_error(f"baclo: {message}{'' if message.endswith('?') else '.'}{hint}")
         code = EXIT_USAGE
     except click_exceptions.ClickException as error:

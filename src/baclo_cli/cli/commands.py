@@ -7,7 +7,7 @@ importing it costs next to nothing.
 
 from __future__ import annotations
 
-from baclo_cli.answers import TOPIC_ALIASES
+from baclo_cli.answers import TOPIC_ALIASES, VIEWS
 from baclo_cli.output import FORMATS
 
 # The words help and the man page end with.
@@ -80,12 +80,14 @@ class Command:
         "formats",
         "handler",
         "help",
+        "hidden",
         "interactive",
         "interactive_unless",
         "name",
         "options",
         "session",
         "topic",
+        "where",
     )
 
     def __init__(
@@ -104,7 +106,11 @@ class Command:
         interactive_unless: tuple[str, ...] = (),  # a session that asks questions unless one of these is given
         interactive: bool = False,  # a session that always converses (the fast path leaves it to Typer's)
         formats: tuple[str, ...] = (),  # formats of this command alone, beyond FORMATS (flashcards: apkg)
+        where: tuple[str, ...] = (),  # conditions always applied: a view of a topic ('baclo renal')
+        hidden: bool = False,  # not listed by 'baclo --help' (the views; 'baclo help' names them)
     ) -> None:
+        self.where = where
+        self.hidden = hidden
         self.interactive = interactive
         self.formats = formats
         self.interactive_unless = interactive_unless
@@ -512,6 +518,36 @@ COMMANDS: tuple[Command, ...] = (
     ),
 )
 
+HELP = Command(
+    "help",
+    "Help on a command (baclo help dose-check), or on baclo; also the shortcut words each command takes.",
+    "help",
+    (Arg("command", "The command to explain.", "COMMAND", required=False),),
+    examples=("baclo help", "baclo help dose-check"),
+    session=True,
+)
+
+
+def _view(word: str, topic: str, where: tuple[str, ...], what: str) -> Command:
+    shown = f" where {' and '.join(where)}" if where else ""
+    return Command(
+        word,
+        f"Shortcut: {what}, the rows of 'baclo {topic}'{shown}.",
+        "topic",
+        (),
+        LISTING,
+        topic=topic,
+        examples=(f"baclo {word}",),
+        where=where,
+        hidden=True,
+    )
+
+
+# The words a person guesses for a view of a topic ('baclo renal', 'baclo contraindications'): commands of their
+# own, built from answers.VIEWS, hidden from the main list.
+VIEW_COMMANDS = tuple(_view(word, *view) for word, view in VIEWS.items())
+COMMANDS = (*COMMANDS, HELP, *VIEW_COMMANDS)
+
 BY_NAME: dict[str, Command] = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
 
 
@@ -552,4 +588,4 @@ def conditions(command: Command, params: dict[str, object]) -> list[str]:
 
                 raise BadValue(f"{first.flags[0]} and {second.flags[0]} exclude each other")
     written = params.get("where") or []
-    return [*(written if isinstance(written, list) else []), *(o.where for o in flags)]
+    return [*(written if isinstance(written, list) else []), *(o.where for o in flags), *command.where]

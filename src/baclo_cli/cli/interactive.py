@@ -230,10 +230,33 @@ def _write_text(result: Any, fmt: str, path: Any, params: Params) -> int:
     return len(result.rows)
 
 
+def help_command(params: Params) -> int:
+    """``baclo help [COMMAND]``: the same text as ``baclo COMMAND --help`` (or ``baclo --help``, with the
+    shortcut words after it)."""
+    from baclo_cli.cli.commands import BY_NAME, COMMANDS
+    from baclo_cli.cli.help import answer
+
+    name = params.get("command")
+    if name and name not in BY_NAME:
+        from baclo_cli.text import did_you_mean
+
+        hint = did_you_mean(name, [c.name for c in COMMANDS]) or "; 'baclo help' lists the commands"
+        raise fail(BacloError(f"no command '{name}'{hint}"))
+    code = answer([name, "--help"] if name else ["--help"])
+    if code is None:  # pragma: no cover - the help forms are always answered
+        return 2
+    if not name:
+        shortcuts = ", ".join(c.name for c in COMMANDS if c.hidden)
+        with output_errors():
+            sys.stdout.write(f"\nShortcuts (a view of one topic; 'baclo help WORD' says which): {shortcuts}.\n")
+    return code
+
+
 SESSIONS: dict[str, Callable[[Params], int]] = {
     "validate": validate,
     "quiz": quiz,
     "review": review,
     "flashcards": flashcards,
     "mcp": mcp,
+    "help": help_command,
 }

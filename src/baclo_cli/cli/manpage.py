@@ -82,10 +82,19 @@ def render_man() -> str:
         lines += _option(option)
     lines += [".SH COMMANDS"]
     for command in COMMANDS:
-        lines += _command(command)
+        if not command.hidden:
+            lines += _command(command)
+    lines += [
+        ".SS Shortcuts",
+        _roff(
+            "Words that show a view of one topic: "
+            + "; ".join(f"{c.name} ({c.help.removeprefix('Shortcut: ').rstrip('.')})" for c in COMMANDS if c.hidden)
+            + "."
+        ),
+    ]
     lines += [".SH EXAMPLES"]
     for command in COMMANDS:
-        for example in command.examples[:1]:
+        for example in command.examples[:1] if not command.hidden else ():
             lines += [".TP", f"\\fB{_roff(example)}\\fR", _roff(_first_sentence(command.help))]
     lines += [".SH EXIT STATUS", _roff(EXIT_CODES), ".SH ENVIRONMENT", _roff(ENVIRONMENT)]
     lines += [".SH FILES"]
