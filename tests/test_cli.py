@@ -305,3 +305,19 @@ def test_help_command_and_unknown_words(baclo: Baclo) -> None:
     liver = baclo.invoke(["liver"])
     assert liver.exit_code == 2 and "try 'baclo search liver'" in liver.stderr
     assert baclo.invoke(["help", "dosecheck"]).stderr.startswith("baclo: no command 'dosecheck'; did you mean")
+
+
+def test_numeric_where_no_headers_and_every_field_in_csv(baclo: Baclo) -> None:
+    big = baclo.invoke(["topics", "--where", "facts>=20", "-f", "json"])
+    counts = [t["facts"] for t in json.loads(big.stdout)["topics"]]
+    assert counts and all(c >= 20 for c in counts)
+    first = baclo.invoke(["refs", "--where", "number<3", "-f", "tsv", "--fields", "number,id", "--no-headers"])
+    assert first.stdout.splitlines() == ["1\tleora-2024", "2\tstatpearls"]
+    assert baclo.invoke(["topics", "--where", "title>3"]).exit_code == 2
+    assert baclo.invoke(["topics", "--where", "facts>x"]).exit_code == 2
+    pk_json = json.loads(baclo.invoke(["pk", "-f", "json"]).stdout)["facts"]
+    header = baclo.invoke(["pk", "-f", "csv"]).stdout.splitlines()[0].split(",")
+    assert "dispute" in header and any("dispute" in f for f in pk_json)
+    assert {k for f in pk_json for k in f} <= set(header)
+    table = baclo.invoke(["uses", "--no-headers", "--fields", "condition"]).stdout
+    assert "Condition" not in table and "Multiple sclerosis" in table

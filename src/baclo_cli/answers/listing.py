@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
-# One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains).
+# One --where condition: (field, operator, value); operators '=' (equals), '!=' (differs), '~' (contains), and
+# on numeric fields '>', '<', '>=', '<='.
 Condition = tuple[str, str, str]
-_CONDITION = r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|~|=)(.*)"
+_CONDITION = r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|>=|<=|~|=|>|<)(.*)"
+NUMERIC = (">", "<", ">=", "<=")
 
 
 def parse_where(pairs: Iterable[str]) -> list[Condition]:
@@ -34,7 +36,23 @@ def parse_where(pairs: Iterable[str]) -> list[Condition]:
     return out
 
 
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
 def meets(value: str, op: str, wanted: str) -> bool:
+    if op in NUMERIC:
+        number, limit = _number(value), _number(wanted)
+        if number is None or limit is None:
+            return False
+        return {">": number > limit, "<": number < limit, ">=": number >= limit, "<=": number <= limit}[op]
     value, wanted = value.lower(), wanted.lower()
     if op == "~":
         return wanted in value
@@ -90,6 +108,13 @@ def _value_hint(result: Result, where: list[Condition]) -> str:
 
 def filter_rows(result: Result, where: list[Condition]) -> None:
     _check_fields(result, [field for field, _, _ in where], "--where")
+    for field, op, wanted in where:
+        if op not in NUMERIC:
+            continue
+        if _number(wanted) is None:
+            raise BadValue(f"--where {field}{op}{wanted}: '{op}' compares numbers; give a number after it")
+        if result.rows and not any(_number(row.get(field)) is not None for row in result.rows):
+            raise BadValue(f"--where: '{field}' is not a numeric field here; '{op}' compares numbers")
     keep = [i for i, row in enumerate(result.rows) if all(meets(_value(row, f), op, v) for f, op, v in where)]
     if not keep and not result.verdict:  # an answer with a verdict (dose-check) keeps it, whatever the filter
         result.empty = f"no {result.noun} match {describe_where(where)}{_value_hint(result, where)}"

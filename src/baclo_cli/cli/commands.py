@@ -146,6 +146,7 @@ OUTPUT = (
         "flag",
         "Never page long output (default on a terminal: $BACLO_PAGER, $PAGER or less -FRX).",
     ),
+    Opt("no_headers", ("--no-headers",), "flag", "No header row (csv, tsv and tables), as for cut and sort."),
     Opt(
         "data",
         ("--data",),

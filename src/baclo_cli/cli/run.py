@@ -176,7 +176,8 @@ def show(
             return result.exit_code
     style = detect_style(sys.stdout, color=wants_color(params))
     notice = notice_text(reviewed) if reviewed else ""
-    text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers=numbers, notice=notice)
+    sources, headers = bool(params.get("sources")), not params.get("no_headers")
+    text = render(result, fmt, style=style, sources=sources, numbers=numbers, notice=notice, headers=headers)
     with output_errors(on_closed_pipe=result.exit_code):
         if reviewed and style.is_terminal and fmt in ("table", "plain", "markdown"):
             note_if_stale(reviewed)

@@ -55,7 +55,9 @@ def _stacked_lines(grid: Grid, width: int, paint: _Painter) -> list[str]:
     return out
 
 
-def render_plain_table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+def render_plain_table(
+    result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str, headers: bool = True
+) -> str:
     paint = _Painter(style.color)
     lines = [paint(one_line(result.title), 1)]
     if result.verdict:
@@ -79,7 +81,7 @@ def render_plain_table(result: Result, *, style: Style, sources: bool, numbers: 
         if grid.widths is None and style.width is not None:
             lines += _stacked_lines(grid, style.width, paint)
         else:
-            lines += _grid_lines(grid, paint)
+            lines += _grid_lines(grid, paint)[0 if headers else 1 :]
     lines += [one_line(note) for note in result.notes]
     if sources and result.references:
         lines += ["", paint("Sources", 1)]

@@ -61,7 +61,16 @@ def notice_text(last_reviewed: str) -> str:
     return f"Reference only, not medical advice; data reviewed {last_reviewed}."
 
 
-def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+def render(
+    result: Result,
+    fmt: str,
+    *,
+    style: Style,
+    sources: bool,
+    numbers: dict[str, int],
+    notice: str,
+    headers: bool = True,
+) -> str:
     """The text for stdout. ``numbers`` maps reference ids to their numbers in the reference list.
 
     The human formats show text, never obey it: every string of the answer passes the one control-character
@@ -70,7 +79,7 @@ def render(result: Result, fmt: str, *, style: Style, sources: bool, numbers: di
     if fmt in HUMAN_FORMATS:
         result = shown(result)
         notice = escape_controls(notice)
-    text = renderer(result, style=style, sources=sources, numbers=numbers, notice=notice)
+    text = renderer(result, style=style, sources=sources, numbers=numbers, notice=notice, headers=headers)
     return escape_controls(text) if fmt in ("plain", "markdown") else text
 
 
@@ -185,9 +194,12 @@ def _machine_cell(value: Any, style: Style) -> str:
 def _flat_rows(result: Result) -> tuple[list[str], list[dict[str, Any]]]:
     """One row per fact; a composite answer gets a leading ``section`` column and the union of columns."""
     tables = result.tables()
+    columns: list[str]
     if len(tables) == 1:
-        return list(tables[0].columns), list(tables[0].rows)
-    columns: list[str] = ["section"]
+        columns = list(tables[0].columns)  # then every other field a row has (dispute, jurisdiction ...), as JSON
+        columns.extend(k for row in tables[0].rows for k in row if k not in columns and k != "refs")
+        return list(dict.fromkeys(columns)), list(tables[0].rows)
+    columns = ["section"]
     rows: list[dict[str, Any]] = []
     for table in tables:
         columns.extend(c for c in table.columns if c not in columns)
@@ -201,7 +213,7 @@ def _with_refs(result: Result, columns: list[str], rows: list[dict[str, Any]]) -
     return [*columns, "refs"] if cites else columns
 
 
-def _csv(result: Result, *, style: Style, **_: Any) -> str:
+def _csv(result: Result, *, style: Style, headers: bool = True, **_: Any) -> str:
     import csv
     import io
 
@@ -209,14 +221,15 @@ def _csv(result: Result, *, style: Style, **_: Any) -> str:
     heads = _with_refs(result, columns, rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(heads)
+    if headers:
+        writer.writerow(heads)
     for row in rows:
         cells = [_machine_cell(row.get(c), style) for c in columns]
         writer.writerow([*cells, ";".join(row.get("refs", []))] if len(heads) > len(columns) else cells)
     return out.getvalue()
 
 
-def _tsv(result: Result, *, style: Style, **_: Any) -> str:
+def _tsv(result: Result, *, style: Style, headers: bool = True, **_: Any) -> str:
     columns, rows = _flat_rows(result)
 
     def clean(value: Any) -> str:
@@ -227,7 +240,7 @@ def _tsv(result: Result, *, style: Style, **_: Any) -> str:
         lines += ["\t".join(clean(row.get(c)) for c in columns) for row in rows]
         return "\n".join(lines) + "\n"
     heads = _with_refs(result, columns, rows)
-    lines = ["\t".join(heads)]
+    lines = ["\t".join(heads)] if headers else []
     for row in rows:
         cells = [clean(row.get(c)) for c in columns]
         lines.append("\t".join([*cells, ";".join(row.get("refs", []))] if len(heads) > len(columns) else cells))
@@ -317,15 +330,17 @@ def _plain(result: Result, *, sources: bool, numbers: dict[str, int], **_: Any) 
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+def _table(
+    result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str, headers: bool = True
+) -> str:
     """Rich on a terminal; in a pipe, plain aligned columns without importing Rich at all."""
     if not style.is_terminal:
         from baclo_cli.output.plain_table import render_plain_table
 
-        return render_plain_table(result, style=style, sources=sources, numbers=numbers, notice=notice)
+        return render_plain_table(result, style=style, sources=sources, numbers=numbers, notice=notice, headers=headers)
     from baclo_cli.output.terminal_table import render_table
 
-    return render_table(result, style=style, sources=sources, numbers=numbers, notice=notice)
+    return render_table(result, style=style, sources=sources, numbers=numbers, notice=notice, headers=headers)
 
 
 _RENDERERS: dict[str, Callable[..., str]] = {

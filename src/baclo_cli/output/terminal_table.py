@@ -14,7 +14,9 @@ from baclo_cli.output.cells import Style
 from baclo_cli.output.layout import SERIOUS, Grid, card, lay_out, one_line, reference_parts, stacked
 
 
-def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str) -> str:
+def render_table(
+    result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str, headers: bool = True
+) -> str:
     width = style.width or 1_000_000
     out = io.StringIO()
     console = Console(
@@ -58,7 +60,7 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
         if grid.widths is None:
             _print_stacked(console, grid, width)
         else:
-            console.print(_rich_table(grid, style, chosen))
+            console.print(_rich_table(grid, style, chosen, headers))
     for note in result.notes:
         console.print(Text(one_line(note)), soft_wrap=not wrap)
     if sources and result.references:
@@ -78,11 +80,11 @@ def render_table(result: Result, *, style: Style, sources: bool, numbers: dict[s
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def _rich_table(grid: Grid, style: Style, chosen: box.Box) -> Table:
+def _rich_table(grid: Grid, style: Style, chosen: box.Box, headers: bool = True) -> Table:
     broken = [grid.lines_of(row) for row in grid.rows]
     rich_table = Table(
         box=chosen,
-        show_header=True,
+        show_header=headers,
         header_style="bold cyan" if style.color else "",
         expand=False,
         show_lines=any(len(lines) > 1 for row in broken for lines in row),  # rules between rows that wrap
