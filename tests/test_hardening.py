@@ -667,3 +667,24 @@ def test_debug_shows_the_traceback_but_keeps_the_exit_code(baclo: Baclo, args: l
     if code != 4:
         assert "Traceback" in loud.stderr and "Traceback" not in quiet.stderr
         assert loud.stderr.endswith(quiet.stderr)
+
+
+ANSWER_LINES = st.lists(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=60).map(lambda s: s.replace("\n", " ")),
+    max_size=6,
+)
+
+
+@settings(derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=ANSWER_LINES)
+def test_any_answer_lines_end_a_quiz_and_a_review_cleanly(lines: list[str]) -> None:
+    """Generated answer lines (control and escape characters, letters, empty lines, q): the session ends with
+    exit 0, nothing from the input reaches the output raw, and review progress stays readable."""
+    baclo = Baclo()
+    stdin = "\n".join(lines) + "\n"
+    for args in (["quiz", "--seed", "3", "-n", "2"], ["review", "-t", "withdrawal", "--new", "2"]):
+        result = baclo.invoke([*args, "--today", "2026-11-29"] if args[0] == "review" else args, input=stdin)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    stats = baclo.invoke(["review", "--stats", "-t", "withdrawal", "--today", "2026-11-29", "-f", "json"])
+    assert stats.exit_code == 0 and json.loads(stats.stdout)

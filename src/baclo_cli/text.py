@@ -53,6 +53,14 @@ _UK_US = (
 )
 
 
+def words(text: str) -> str:
+    """Lower case, the words separated by one space and nothing else: 'GABA-B  receptor' is 'gaba b receptor'.
+    For comparing answers word by word (the quiz); ``normalise`` joins the words for search."""
+    import re
+
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
 def normalise(text: str) -> str:
     """Lower case, letters and digits only: 'GABA-B', 'gaba b' and 'gabab' are one word."""
     import re  # here, not at the top: re (and the enum it loads) costs every run ~3 ms

@@ -36,6 +36,7 @@ from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references, get_topic
 from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.knowledge.load import DoseBand, Fact, Knowledge, QuizHint, Topic
+from baclo_cli.text import words
 
 LETTERS = "abcdef"
 FOCUS = ("all", "clinical")
@@ -45,7 +46,6 @@ MAX_CHOICE = 160  # characters: a longer value makes a poor option
 MAX_EXPLANATION = 400
 MAX_RECALL = 40  # characters: a recall answer is an identifier or a number, not a description
 RECALL_KINDS = ("identifier", "year", "number")
-_NORM = re.compile(r"[^a-z0-9]+")
 
 
 class Question(NamedTuple):
@@ -124,7 +124,8 @@ class Spec(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    return _NORM.sub(" ", text.lower()).strip()
+    """An answer as compared: ``text.words`` (the shared rule), so a reply and an answer are read alike."""
+    return words(text)
 
 
 def _number(text: str) -> str:
