@@ -40,3 +40,16 @@ def test_writing_the_cache_does_not_import_tempfile(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.stderr.endswith("False"), done.stderr
     assert any(p.name.startswith("knowledge-") for p in (tmp_path / "cache").iterdir())
+
+
+def test_help_is_served_from_the_cache_without_typer(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.argv = ['baclo', 'uses', '--help']\n"
+        "from baclo_cli.cli import entry\n"
+        "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(str('typer' in sys.modules))\n"
+    )
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "100"}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True) for _ in range(3)]
+    assert [r.stderr for r in runs] == ["True", "False", "False"]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout and runs[0].stdout.startswith("Usage: baclo uses")

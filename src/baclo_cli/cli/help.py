@@ -36,7 +36,7 @@ def answer(argv: list[str]) -> int | None:
 
     words = [a if a not in HELP else "-h" for a in argv]
     # A topic's help names its fields, from the knowledge file: the key holds the file's identity too.
-    identity = str(cache.fingerprint(resolve_data_path(None)))
+    identity = _identity(resolve_data_path(None))
     name = cache.blob_name("help", str(terminal_columns()), identity, *words)
     kept = cache.read_blob(name)
     text = kept.decode("utf-8", "replace") if kept is not None else typer_help(argv)
@@ -50,6 +50,17 @@ def answer(argv: list[str]) -> int | None:
     with output_errors():
         write(text)
     return 0
+
+
+def _identity(path: str) -> str:
+    """The knowledge file as it is now (device, inode, size, modification and change times)."""
+    import os
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
 def terminal_columns() -> int:
