@@ -251,18 +251,21 @@ def judge_unknown_kidneys(
     out.status = "not-checked"
     out.applicable = list(dict.fromkeys(b for _, c in cells for b in c.applicable))
     out.base = next((c.base for _, c in cells if c.base is not None), None)
-    stretches = []
+    stretches: list[list[Any]] = []  # [text, from, to], neighbours with the same answer merged
     low = 0.0
     for p, c in cells:
-        word = HEADWORDS[c.status].lower()
+        word = "within" if c.status == "caution" else HEADWORDS[c.status].lower()
         figure = (
             f" {fmt(c.ceiling[0])} {dose.unit}/{dose.per}" if c.ceiling and c.status in ("within", "caution") else ""
         )
-        stretches.append(f"{word}{figure} at {fmt(low)}-{fmt(p)}")
+        if stretches and stretches[-1][0] == word + figure:
+            stretches[-1][2] = p
+        else:
+            stretches.append([word + figure, low, p])
         low = p
+    said = "; ".join(f"{text} at {fmt(start)}-{fmt(end)}" for text, start, end in stretches)
     out.reason = (
-        "the answer depends on kidney function (" + "; ".join(stretches) + "): give --crcl, --egfr, or "
-        "creatinine with age, sex (and weight)"
+        f"the answer depends on kidney function ({said}): give --crcl, --egfr, or creatinine with age, sex (and weight)"
     )
     return out, cells
 
@@ -405,7 +408,12 @@ _BASIS_RANK = ("label", "regulator", "guideline", "compendium", "study", "case-r
 
 def _strongest(bands: list[DoseBand]) -> DoseBand:
     """The band to name first: a label's before a guideline's before a study's."""
-    return min(bands, key=lambda b: _BASIS_RANK.index(b.basis) if b.basis in _BASIS_RANK else len(_BASIS_RANK))
+
+    def rank(band: DoseBand) -> tuple[int, bool]:
+        basis = _BASIS_RANK.index(band.basis) if band.basis in _BASIS_RANK else len(_BASIS_RANK)
+        return basis, band.renal != "dialysis"  # on dialysis, the advice about dialysis itself
+
+    return min(bands, key=rank)
 
 
 def _is(band: DoseBand, pair: tuple[float, DoseBand] | None) -> bool:
@@ -656,7 +664,7 @@ def _shown_bands(j: Judgement) -> list[DoseBand]:
     kidneys)."""
     shown: list[DoseBand] = []
     kidney_start = [b for b in j.applicable if b.kind == "start" and b.renal != "any"]
-    for band in j.applicable:
+    for band in sorted(j.applicable, key=lambda b: b.renal != "dialysis"):  # on dialysis, its own bands first
         if (
             (
                 band.kind in ("avoid", "not-established")
@@ -713,7 +721,7 @@ def _row(
         "threshold": threshold,
         "what": band_rules.describe(band),
         "whose": (band.source or whose(band)) + (f"; in {band.setting}" if band.setting else ""),
-        "your_dose": your_dose if applies else f"{your_dose} (does not apply)".strip(),
+        "your_dose": your_dose if applies else "does not apply",
         "kind": band.kind,
         "amount": figure,
         "basis": band.basis,

@@ -84,7 +84,7 @@ LABEL: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["kind", "topic", "name"],
-                "properties": {"kind": {"enum": ["fact", "dose-band", "term"]}, "topic": STR, "name": STR},
+                "properties": {"kind": {"enum": ["fact", "dose-band", "rule", "term"]}, "topic": STR, "name": STR},
             },
         },
     },
