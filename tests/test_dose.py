@@ -640,3 +640,54 @@ def test_every_rule_is_cited_and_checked(baclo: Baclo, tmp_path: Path) -> None:
     missing = write(tmp_path, "m.yaml", text.replace("    age_from: 140\n", ""))
     problems = json.loads(baclo.invoke(["validate", str(missing), "-f", "json"]).stdout)["problems"]
     assert any("age_from" in p["problem"] for p in problems)
+
+
+def test_regressions_from_earlier_reviews(baclo: Baclo, tmp_path: Path) -> None:
+    """Each was once a wrong answer: an exponent read as a decimal, a unit not converted, a lower maximum
+    ignored because of where it stood in the file."""
+    assert check(baclo, ".9e3")[1]["status"] == "above"  # 900 mg, not 0.9
+    assert check(baclo, "1e999")[0] == 2
+    unit = check(baclo, "80000mcg")[1]
+    assert unit["dose"] == {"amount": 80, "unit": "mg", "per": "day", "route": "oral", "per_kg": None}
+    assert unit["status"] == "within" and any("check the unit" in n for n in unit["notes"])
+    assert check(baclo, "100", "--route", "intrathecal", "--per", "dose")[1]["status"] == "within"
+    assert check(baclo, "101", "--route", "intrathecal", "--per", "dose")[1]["status"] == "above"
+    assert check(baclo, "0.1mg", "--route", "intrathecal", "--per", "dose")[1]["dose"]["amount"] == 100
+    code, data, _ = check(baclo, "900", "--route", "intrathecal", "--crcl", "5")
+    assert (code, data["status"]) == (1, "not-checked")  # no intrathecal kidney band: no reassurance
+    text = DATA.read_text(encoding="utf-8")
+    old = 'label: "Labelled adult maximum (20 mg four times a day)", amount: 80, unit: mg,'
+    mixed = write(
+        tmp_path, "mixed.yaml", text.replace(old, old.replace("amount: 80, unit: mg", "amount: 80000, unit: mcg"))
+    )
+    assert check(baclo, "100", data=mixed)[0] == 4  # units converted
+    assert check(baclo, "60", "--crcl", "70", data=mixed)[1]["ceiling"]["amount"] == 53.33
+    extra = (
+        "  - {route: oral, per: day, population: adult, kind: max, basis: study, label: A lower maximum, amount: 60, "
+    )
+    extra += "unit: mg, refs: [ckd-pk-2014]}\n"
+    for position, changed in (
+        ("before", text.replace("dose_bands:\n", "dose_bands:\n" + extra, 1)),
+        ("after", text.replace("\nglossary:\n", "\n" + extra + "\nglossary:\n", 1)),
+    ):
+        path = write(tmp_path, f"two-{position}.yaml", changed)
+        data = check(baclo, "45", "--crcl", "70", data=path)[1]
+        assert data["status"] == "above" and data["ceiling"]["amount"] == 40, position  # 60 cut by 1/3, wherever
+
+
+def test_both_dispatch_paths_read_the_new_options() -> None:
+    """The fast path and Typer build the same options from the one command table: same bytes, same code."""
+    import sys
+
+    from baclo_cli.cli import fast
+
+    from .test_dispatch import _capture, _typer
+
+    argv = ["dose-check", "30", "-v", "--ckd-epi", "--scr", "1.2", "--age", "70", "--sex", "FEMALE", "--region", "uk"]
+    saved = sys.argv
+    try:
+        quick = _capture(lambda: fast.run(argv))
+        slow = _capture(lambda: _typer(argv))
+    finally:
+        sys.argv = saved
+    assert quick[0] == 4 and quick == slow
