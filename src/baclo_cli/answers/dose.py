@@ -34,11 +34,6 @@ from baclo_cli.answers.verdict import Dose, Judgement, judge, judge_unknown_kidn
 from baclo_cli.errors import EXIT_ABOVE_LABEL, EXIT_NOT_FOUND, BadValue
 from baclo_cli.knowledge.load import DoseBand, Knowledge
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    pass
-
-
 DISCLAIMER = "A fact lookup against cited thresholds, not a dosing recommendation."
 REGIONS = ("US", "UK", "FR", "DE", "AU", "CA")
 STATUSES = ("within", "caution", "above", "avoid", "not-checked")
