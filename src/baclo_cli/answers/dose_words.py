@@ -137,6 +137,12 @@ def caution_lines(
     if j.usual_top:
         low, high, band = j.usual_top
         lines.append((f"Above the usual range ({fmt(low)}-{figure_text(high, band, dose)}, {whose(band)}).", band.refs))
+    per_kg = [b for b in j.applicable if b.unit == "mg/kg"]
+    if per_kg and dose.per_kg is None:
+        figures = ", ".join(f"{band_rules.KIND_WORDS[b.kind]} {fmt(b.amount)}" for b in per_kg)
+        lines.append(
+            (f"Weight not given: the dose per kg ({figures} mg/kg/{dose.per}) is not judged; give --weight.", ())
+        )
     if estimates:
         lines += _kidney_reading_lines(j, ctx, estimates)
     if ctx.kidney == "not-given":

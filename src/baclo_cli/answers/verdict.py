@@ -101,13 +101,18 @@ def judge(route_bands: list[DoseBand], ctx: Context, dose: Dose) -> Judgement:
         j.reason = (
             "a threshold is per kg of body weight: give --weight"
             if needs_weight
-            else f"no maximum to cut for {', '.join(sorted({band_rules.describe(b) for b in unknown}))}"
+            else f"the {ctx.region} figures in the knowledge file give no general maximum for "
+            f"{' and '.join(sorted({_cut(b) for b in unknown}))} to lower"
         )
     elif j.ceiling is None:
         _no_ceiling(route_bands, ctx, dose, j)
     else:
         _cautions(j, dose)
     return j
+
+
+def _cut(band: DoseBand) -> str:
+    return f"{band.source or band.basis} (cut {band.reduction}, {band_rules.scope(band)})"
 
 
 def _figures(bands: list[DoseBand], limits: dict[int, float | None], kind: str) -> list[tuple[float, DoseBand]]:
