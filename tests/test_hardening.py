@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from baclo_cli.answers import labels
 from baclo_cli.answers import topics as query
+from baclo_cli.answers.clearance import read_patient
 from baclo_cli.answers.dose import dose_check_result
 from baclo_cli.answers.search import search_result
 from baclo_cli.answers.validation import validation_result
@@ -101,7 +102,8 @@ def _exercise(path: Path) -> None:
         lambda kb: search_result(kb, "a"),
         lambda kb: query.disputes_result(kb),
         lambda kb: dose_check_result(kb, "80"),
-        lambda kb: dose_check_result(kb, "80", renal="impaired"),
+        lambda kb: dose_check_result(kb, "80", patient=read_patient(renal="impaired")),
+        lambda kb: dose_check_result(kb, "80", patient=read_patient(crcl=20), verbose=True),
         lambda kb: flashcards_result(kb, make_cards(kb)),
         lambda kb: make_quiz(kb, None, 5, 1) and query.topics_result(kb),
         labels.labels_result,

@@ -136,4 +136,8 @@ def test_dose_check_keeps_the_us_ceiling_by_default(baclo: Baclo, kb: Knowledge)
     result = baclo.invoke(["dose-check", "90", "-f", "json"])
     data = json.loads(result.stdout)
     assert result.exit_code == 4 and data["ceiling"]["jurisdiction"] == "US" and data["ceiling"]["amount"] == 80
-    assert all(b["refs"] for b in data["bands"])
+    assert data["verdict"].startswith("90 mg/day oral, kidney function not given: ABOVE 80 mg/day (US label)")
+    assert all(b["refs"] for b in data["thresholds"])
+    for region, amount in (("UK", 100), ("DE", 75), ("CA", 80)):
+        other = json.loads(baclo.invoke(["dose-check", "90", "--region", region, "-f", "json"]).stdout)
+        assert (other["ceiling"]["jurisdiction"], other["ceiling"]["amount"]) == (region, amount)

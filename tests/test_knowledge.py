@@ -58,6 +58,7 @@ def test_every_ref_resolves_and_every_reference_is_cited(kb: Knowledge) -> None:
     for term in kb.glossary:
         cited |= set(term.refs)
     cited |= {r for band in kb.dose_bands for r in band.refs}
+    cited |= {r for rule in kb.rules.values() for r in rule.refs}
     assert cited == set(kb.references)
 
 

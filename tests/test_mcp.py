@@ -220,10 +220,11 @@ def test_the_done_when_question(env: dict[str, str]) -> None:
     async def body(client: Client) -> None:
         got = (await client.call_tool("dose_check", {"dose": "60", "crcl": 35})).structured_content
         assert got is not None
-        assert (got["verdict"], got["above_ceiling"], got["checked"]) == (want["verdict"], True, True)
+        assert (got["verdict"], got["status"]) == (want["verdict"], "above")
+        assert got["verdict"].startswith("60 mg/day oral, CrCl 35 mL/min: ABOVE 40 mg/day (study-derived, Vlavonou")
         assert without_citations(got["ceiling"]) == want["ceiling"]
         assert [c["id"] for c in got["ceiling"]["citations"]] == want["ceiling"]["refs"]
-        cited = {c["id"]: c for band in got["bands"] for c in band["citations"]}
+        cited = {c["id"]: c for band in got["thresholds"] for c in band["citations"]}
         assert cited and all(c in want["references"] for c in cited.values())
 
     session(body, lambda: stdio(env))

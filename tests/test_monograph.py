@@ -133,6 +133,10 @@ def test_parse_dose_units() -> None:
 
 
 def test_thresholds_live_in_the_yaml(kb: Knowledge) -> None:
-    maxima = {(b.route, b.per): b.amount for b in kb.dose_bands if b.kind == "max" and b.renal == "any"}
+    maxima = {
+        (b.route, b.per): b.amount
+        for b in kb.dose_bands
+        if b.kind == "max" and b.renal == "any" and b.jurisdiction in ("", "US") and b.population == "adult"
+    }
     assert maxima[("oral", "day")] == 80
     assert maxima[("intrathecal", "dose")] == 100

@@ -47,6 +47,8 @@ OFFICIAL_HOSTS = LABEL_HOSTS | {
     "www.kaypahoito.fi",
     "alcoholtreatmentguidelines.com.au",
     "www.ismp.org",
+    "kidney.org",
+    "www.niddk.nih.gov",
 }
 WEAK_KINDS = ("news", "consumer")
 # The issue asks for 90%. Measured: 87 of 107 (81.3%); the rest are documents read only in copies whose own

@@ -1,19 +1,21 @@
-"""``baclo dose-check``: place a dose against the ceiling that applies to the patient described.
+"""``baclo dose-check``: place a dose against the ceiling that applies to the patient described, and say whose.
 
-A fact lookup, not a recommendation. Every threshold is a cited ``dose_bands`` row of the knowledge file;
-this module picks the bands for the route, the basis (per day or per dose) and the kidney function, finds
-the ceiling that applies, and says whose number it is (label, compendium, study). It never reassures without
-a cited ceiling: with no ceiling for the patient described the verdict says so and the exit code is 1.
+A fact lookup, not a recommendation. Every threshold is a cited ``dose_bands`` row of the knowledge file and
+every number a rule uses is one of its ``rules``. This module reads the dose and the patient and puts the answer
+together: ``clearance`` works out the kidney function, ``bands`` picks the bands that apply, ``verdict`` judges,
+``dose_rows`` and ``dose_words`` show it. The status, from the worst down:
 
-Jurisdiction: the general bands are those of the default jurisdiction (``DEFAULT_JURISDICTION``: the US labels);
-other countries' bands (UK, Germany, ...), hospital-only and single-indication ceilings stay in the knowledge
-file ('baclo export') and are not used here. Kidney-specific bands apply whatever their jurisdiction, since no
-US label gives any.
+- ``avoid``: a cited source advises against baclofen for this patient (exit 4). What applies if it is used
+  anyway is never above the lowest dose at which a source saw harm.
+- ``above``: above the ceiling that applies (the region's label maximum for the population, lowered by the kidney
+  bands), or at or above the lowest cited harm for the patient (exit 4).
+- ``not-checked``: the sources or the rules cannot decide: a label says safety is not established, the region's
+  label gives no maximum for this patient, kidney function is impaired but the file gives no limit for it, or the
+  answer depends on what was not said (exit 1).
+- ``caution``: within the ceiling, with a label's or guideline's caution for this patient (exit 0).
+- ``within``: within the ceiling (exit 0).
 
-Kidney function: ``--renal normal|impaired|dialysis`` and/or a creatinine clearance (given, or estimated by
-Cockcroft-Gault). A band for impaired kidneys covers ``above < CrCl <= up_to`` mL/min, so a clearance on a
-boundary falls in the band with the lower ceiling. ``impaired`` without a clearance is judged against the
-mildest impairment band's ceiling, and the lower ceilings are listed.
+The dose and every threshold are rounded once, as shown, and judged as shown.
 """
 
 from __future__ import annotations
@@ -21,28 +23,22 @@ from __future__ import annotations
 import math
 import re
 
-from baclo_cli.answers.clearance import Clearance
+from baclo_cli.answers import bands as band_rules
+from baclo_cli.answers import dose_rows as rows_of
+from baclo_cli.answers import dose_words as words
+from baclo_cli.answers.bands import Context, fmt
+from baclo_cli.answers.clearance import Estimate, NotChecked, Patient, estimate_kidneys, population, rule
 from baclo_cli.answers.result import Result
 from baclo_cli.answers.topics import cited_references
+from baclo_cli.answers.verdict import Dose, Judgement, judge, judge_unknown_kidneys
 from baclo_cli.errors import EXIT_ABOVE_LABEL, EXIT_NOT_FOUND, BadValue
 from baclo_cli.knowledge.load import DoseBand, Knowledge
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
 DISCLAIMER = "A fact lookup against cited thresholds, not a dosing recommendation."
+REGIONS = ("US", "UK", "FR", "DE", "AU", "CA")
+STATUSES = ("within", "caution", "above", "avoid", "not-checked")
+EXIT_CODES = {"within": 0, "caution": 0, "above": EXIT_ABOVE_LABEL, "avoid": EXIT_ABOVE_LABEL}
 MAX_PLAUSIBLE_MG = 100_000.0  # 100 g: far beyond any reported ingestion; larger is a typing error
-BASIS_WORDS = {
-    "label": "labelled",
-    "regulator": "regulator's",
-    "guideline": "guideline",
-    "compendium": "compendium (not labelled)",
-    "study": "study-derived (not labelled)",
-    "case-report": "case-report (not labelled)",
-    "article": "consumer-article (not labelled)",
-}
-
 _UNITS = {
     "mg": "mg",
     "milligram": "mg",
@@ -73,79 +69,9 @@ def parse_dose(text: str, default_unit: str) -> tuple[float, str]:
         raise BadValue(f"'{text}' is not a plausible dose (too large to be a number of {unit})")
     if amount <= 0:
         raise BadValue(f"'{text}' is not a dose: it must be greater than zero")
-    if _to_mg(amount, unit) > MAX_PLAUSIBLE_MG:
+    if band_rules.to_unit(amount, unit, "mg") > MAX_PLAUSIBLE_MG:
         raise BadValue(f"'{text}' is not a plausible dose (over {MAX_PLAUSIBLE_MG / 1000:g} g)")
     return amount, unit
-
-
-def _to_mg(amount: float, unit: str) -> float:
-    return amount / 1000 if unit == "mcg" else amount
-
-
-def _convert(amount: float, unit: str, to: str) -> float:
-    mg = _to_mg(amount, unit)
-    return mg * 1000 if to == "mcg" else mg
-
-
-def _fmt(amount: float) -> str:
-    return f"{amount:.3g}" if amount < 100 and not float(amount).is_integer() else f"{amount:g}"
-
-
-def _crcl_range(band: DoseBand) -> str:
-    return f"CrCl {_fmt(band.crcl_above or 0)}-{_fmt(band.crcl_up_to or 0)} mL/min"
-
-
-class Patient:
-    """The kidney function asked about: ``status`` is normal, impaired or dialysis; ``stated`` says whether
-    the user said anything at all."""
-
-    def __init__(self, renal: str | None, clearance: Clearance | None, impaired_bands: list[DoseBand]) -> None:
-        """``impaired_bands``: every clearance band of the file, whatever its route, so that a reduced clearance
-        counts as impaired kidneys even for a route with no bands of its own (the answer is then NOT CHECKED)."""
-        self.clearance = clearance
-        self.stated = renal is not None or clearance is not None
-        if clearance is None:
-            self.status = renal or "normal"
-            return
-        if renal == "dialysis":
-            raise BadValue("on dialysis a creatinine clearance does not apply: give --renal dialysis alone")
-        top = max((b.crcl_up_to or 0 for b in impaired_bands), default=None)
-        reduced = top is not None and clearance.ml_per_min <= top
-        if renal == "normal" and reduced:
-            raise BadValue(f"--renal normal contradicts {clearance.describe()}: the sources reduce the dose there")
-        if renal == "impaired" and top is not None and not reduced:
-            raise BadValue(f"--renal impaired contradicts {clearance.describe()}: above every impairment band")
-        self.status = "impaired" if reduced or (renal == "impaired") else "normal"
-
-    def describe(self) -> str:
-        if self.clearance is not None:
-            return f"kidney function {self.status}, {self.clearance.describe()}"
-        if not self.stated:
-            return "kidney function not stated (judged as normal)"
-        if self.status == "dialysis":
-            return "on dialysis"
-        return f"kidney function {self.status}, clearance not given"
-
-
-def _ceiling_band(bands: list[DoseBand]) -> DoseBand | None:
-    maxima = [b for b in bands if b.kind == "max"]
-    return min(maxima, key=lambda b: _to_mg(b.amount, b.unit)) if maxima else None
-
-
-def _covers(band: DoseBand, crcl: float) -> bool:
-    return band.crcl_above is not None and band.crcl_above < crcl <= (band.crcl_up_to or 0)
-
-
-def _whose(band: DoseBand) -> str:
-    """Whose number or advice a band is, as the verdict says it ("labelled", "study-derived (not labelled)")."""
-    return BASIS_WORDS.get(band.basis, band.basis)
-
-
-def _describe_ceiling(band: DoseBand) -> str:
-    """The ceiling with whose number it is; a reduced band says baclo worked it out from the source's cut."""
-    whose = _whose(band)
-    worked = f", worked out by baclo as the general maximum cut by {band.reduction}" if band.reduction else ""
-    return f"{whose} maximum that applies ({_fmt(band.amount)} {band.unit}{worked}: {band.label})"
 
 
 def dose_check_result(
@@ -153,222 +79,182 @@ def dose_check_result(
     dose_text: str,
     route: str = "oral",
     per: str = "day",
-    renal: str | None = None,
-    clearance: Clearance | None = None,
+    patient: Patient | None = None,
+    region: str = "US",
+    verbose: bool = False,
 ) -> Result:
+    patient = patient or Patient()
     default_unit = "mcg" if route == "intrathecal" else "mg"
     amount, unit = parse_dose(dose_text, default_unit)
-    # The general bands of the default jurisdiction (US) only: another country's ceiling is a fact to list, not
-    # the ceiling for an ordinary patient. Kidney-specific bands count whatever their jurisdiction.
-    mine = [
-        b
-        for b in kb.dose_bands
-        if b.route == route and b.per == per and (b.renal in ("impaired", "dialysis") or b.is_default_general())
-    ]
-    general = [b for b in mine if b.renal in ("any", "normal")]
-    impaired = [b for b in mine if b.renal == "impaired"]
-    patient = Patient(renal, clearance, [b for b in kb.dose_bands if b.renal == "impaired" and b.crcl_up_to])
-    if not mine:
-        return _no_ceiling(
-            kb, amount, unit, route, per, patient, f"the knowledge file holds no {route} thresholds per {per}"
-        )
-
-    band_unit = next(b.unit for b in mine if b.kind != "avoid")
-    value = _convert(amount, unit, band_unit)
-    shown = f"{_fmt(value)} {band_unit}/{per} {route}"
-    notes: list[str] = []
+    if region not in REGIONS:
+        raise BadValue(f"region '{region}' is not one of {', '.join(REGIONS)}")
+    child = population(kb.rules, patient.age) == "child"  # doses per kg of body weight are children's
+    dose = Dose(
+        band_rules.to_unit(amount, unit, default_unit), default_unit, per, route, patient.weight_kg if child else None
+    )
+    notes: list[tuple[str, tuple[str, ...]]] = []
     if unit != default_unit:  # 80mcg by mouth, 1mg intrathecally: likely a slip; say how it was read
-        notes.append(f"Unit: {_fmt(amount)} {unit} for the {route} route, read as {shown}; check the unit.")
-    open_question = ""  # set when the answer depends on what the user did not say (impaired, no clearance)
-
-    # The bands that apply to this patient; the ceiling is the lowest 'max' among them.
-    if patient.status == "dialysis":
-        specific = [b for b in mine if b.renal == "dialysis"]
-    elif patient.status == "impaired" and patient.clearance is not None:
-        specific = [b for b in impaired if _covers(b, patient.clearance.ml_per_min)]
-    elif patient.status == "impaired":
-        maxima = [b for b in impaired if b.kind == "max"]
-        mildest = max(maxima, key=lambda b: b.crcl_up_to or 0, default=None)
-        specific = [mildest] if mildest else []
-        if mildest is not None:
-            stricter = [
-                b
-                for b in impaired
-                if b is not mildest
-                and (b.kind == "avoid" or (b.kind == "max" and value > _convert(b.amount, b.unit, band_unit)))
-            ]
-            if stricter:
-                open_question = "; ".join(
-                    f"{_crcl_range(b)}: {b.label}"
-                    if b.kind == "avoid"
-                    else f"{_crcl_range(b)}: above its {_fmt(b.amount)} {b.unit}"
-                    for b in stricter
-                )
-            notes.append(
-                f"Clearance not given: judged against the mildest impairment band ({_crcl_range(mildest)}); "
-                "lower clearance lowers the ceiling. Give --crcl or --age/--weight/--scr/--sex for the band that "
-                "applies."
-            )
-    else:
-        specific = [b for b in general if b.kind == "max"]
-    avoid = next((b for b in specific if b.kind == "avoid"), None)
-    ceiling = _ceiling_band([b for b in specific if b.kind == "max"])
-    context = [b for b in general if b.kind in ("start", "usual")] if patient.status == "normal" else []
-    if patient.status != "normal":
-        context += [b for b in general if b.kind == "max"]  # for comparison: the maximum for normal kidneys
-    if ceiling is None and avoid is None:
-        reason = f"the knowledge file holds no {route} maximum per {per} for {patient.describe()}"
-        return _no_ceiling(kb, amount, unit, route, per, patient, reason, [*specific, *context])
-
-    start = next((b for b in general if b.kind == "start"), None) if patient.status == "normal" else None
-    top = _convert(ceiling.amount, ceiling.unit, band_unit) if ceiling is not None else 0.0
-    above = ceiling is not None and value > top and not math.isclose(value, top)
-    if avoid is not None:
-        verdict = (
-            f"AVOID: the cited {_whose(avoid)} advice for this kidney function is not to use baclofen ({avoid.label})"
-        )
-        if ceiling is not None:
-            verdict += f"; if it is used, the {_describe_ceiling(ceiling)}"
-        code = EXIT_ABOVE_LABEL
-    elif above and ceiling is not None:
-        verdict, code = f"ABOVE the {_describe_ceiling(ceiling)}", EXIT_ABOVE_LABEL
-    elif open_question and ceiling is not None:
-        verdict = (
-            f"NOT CHECKED for every impaired kidney: within the {_describe_ceiling(ceiling)}, but lower clearance "
-            f"changes the answer ({open_question})"
-        )
-        code = EXIT_NOT_FOUND
-    elif start is not None and value < _convert(start.amount, start.unit, band_unit):
-        verdict, code = f"below the {_whose(start)} starting dose ({_fmt(start.amount)} {start.unit})", 0
-    else:
-        assert ceiling is not None
-        verdict, code = f"within the {_describe_ceiling(ceiling)}", 0
-    # Study and toxicity doses (alcohol trials, overdoses) are shown only once a dose passes the ceiling that
-    # applies: beside an ordinary dose they would read as headroom.
-    if code == EXIT_ABOVE_LABEL:
-        context += [b for b in general if b.kind in ("study", "toxicity")]
-    shown_bands = sorted({*specific, *context}, key=lambda b: (b.kind == "avoid", _to_mg(b.amount, b.unit), b.kind))
-    headline = f"{shown}, {patient.describe()}: {verdict}."
-    rows = [_band_row(b, value, band_unit, b is ceiling) for b in shown_bands]
-    passed = [
-        f"{b.label} ({_fmt(b.amount)} {b.unit})"
-        for b in shown_bands
-        if b.kind in ("study", "toxicity") and value >= _convert(b.amount, b.unit, band_unit)
-    ]
-    summary = f"At or above: {'; '.join(passed)}." if passed else ""
-    shape = (shown, value, band_unit, route, per)
-    return _result(kb, shape, patient, headline, verdict, code, ceiling, rows, summary, notes)
+        notes.append((f"Unit: {fmt(amount)} {unit} for the {route} route, read as {dose.text()}; check the unit.", ()))
+    route_bands = [b for b in kb.dose_bands if b.route == route and b.per == per]
+    try:
+        estimates = estimate_kidneys(kb.rules, patient)
+        ctx = _context(kb, patient, estimates, region)
+        judgement, cells = _judge(kb, route_bands, ctx, dose)
+    except NotChecked as missing:
+        return _not_checked(kb, dose, patient, region, str(missing))
+    return _answer(kb, route_bands, ctx, dose, patient, estimates, judgement, cells, notes, verbose)
 
 
-def _band_row(band: DoseBand, value: float, unit: str, is_ceiling: bool) -> dict[str, Any]:
-    label = band.label
-    if band.reduction:
-        label += f" [{_crcl_range(band)}; general maximum cut by {band.reduction}, worked out by baclo]"
-    if band.kind == "avoid":
-        return {
-            "kind": "AVOID",
-            "threshold": "any dose",
-            "basis": band.basis,
-            "label": label,
-            "your_dose": "advised against",
-            "refs": list(band.refs),
-        }
-    threshold = _convert(band.amount, band.unit, unit)
-    position = "at" if math.isclose(value, threshold) else ("above" if value > threshold else "below")
-    return {
-        "kind": ("CEILING " if is_ceiling else "") + band.kind,
-        "threshold": f"{_fmt(threshold)} {unit}",
-        "basis": band.basis,
-        "label": label,
-        "your_dose": f"{position} this",
-        "refs": list(band.refs),
-    }
+def _context(kb: Knowledge, patient: Patient, estimates: list[Estimate], region: str) -> Context:
+    kidney = _kidney_status(kb, patient, estimates)
+    values = [e.value for e in estimates]
+    return Context(region, population(kb.rules, patient.age), patient.age, patient.weight_kg, kidney, values)
 
 
-def _renal_facts(kb: Knowledge, status: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Dosing facts for the kidney function asked about (population renal, and dialysis for dialysis)."""
-    if status == "normal" or "dosing" not in kb.topics:
-        return []
-    wanted = {"renal", "dialysis"} if status == "dialysis" else {"renal"}
-    return [
-        (f"{fact.fields.get('situation', '')}: {fact.fields.get('guidance', '')}", fact.refs)
-        for fact in kb.topics["dosing"].facts
-        if str(fact.fields.get("population", "")) in wanted
-    ]
+def _kidney_status(kb: Knowledge, patient: Patient, estimates: list[Estimate]) -> str:
+    """not-given, normal, impaired or dialysis: impaired follows from the values themselves (``rules``)."""
+    if patient.renal == "dialysis":
+        return "dialysis"
+    if not estimates:
+        return patient.renal or "not-given"
+    limits = rule(kb.rules, "impaired_kidneys", "where impaired kidney function starts")
+    impaired = [e for e in estimates if e.value <= limits[f"{e.measure}_up_to"]]
+    # A measure not given is read at the other (the stricter reading: an eGFR of 70 may be a CrCl below 80).
+    measures = {e.measure for e in estimates}
+    stand_in = [e for e in estimates for m in ("crcl", "egfr") if m not in measures and e.value <= limits[f"{m}_up_to"]]
+    described = ", ".join(e.describe() for e in estimates)
+    if patient.renal == "normal" and impaired:
+        raise BadValue(f"--renal normal contradicts {described}: that is impaired kidney function")
+    if patient.renal == "impaired" and not (impaired or stand_in):
+        raise BadValue(f"--renal impaired contradicts {described}: that is not impaired kidney function")
+    return "impaired" if impaired or (stand_in and patient.renal != "normal") else "normal"
 
 
-def _clearance_refs(kb: Knowledge, patient: Patient) -> list[str]:
-    if patient.clearance is None or patient.clearance.method == "given":
-        return []
-    return [r for t in kb.glossary if t.term.lower().startswith("cockcroft") for r in t.refs]
+def _judge(
+    kb: Knowledge, route_bands: list[DoseBand], ctx: Context, dose: Dose
+) -> tuple[Judgement, list[tuple[float, Judgement]]]:
+    if ctx.kidney == "impaired" and not ctx.values:
+        limits = rule(kb.rules, "impaired_kidneys", "where impaired kidney function starts")
+        return judge_unknown_kidneys(route_bands, ctx, dose, max(limits["crcl_up_to"], limits["egfr_up_to"]))
+    return judge(route_bands, ctx, dose), []
 
 
-def _no_ceiling(
+def _answer(
     kb: Knowledge,
-    amount: float,
-    unit: str,
-    route: str,
-    per: str,
+    route_bands: list[DoseBand],
+    ctx: Context,
+    dose: Dose,
     patient: Patient,
-    reason: str,
-    bands: list[DoseBand] | None = None,
+    estimates: list[Estimate],
+    j: Judgement,
+    cells: list[tuple[float, Judgement]],
+    notes: list[tuple[str, tuple[str, ...]]],
+    verbose: bool,
 ) -> Result:
-    shown = f"{_fmt(amount)} {unit}/{per} {route}"
-    verdict = f"NOT CHECKED: {reason}; no cited ceiling, so no reassurance"
-    headline = f"{shown}, {patient.describe()}: {verdict}."
-    rows = [_band_row(b, _convert(amount, unit, b.unit), b.unit, False) for b in bands or []]
-    shape = (shown, amount, unit, route, per)
-    return _result(kb, shape, patient, headline, verdict, EXIT_NOT_FOUND, None, rows, "", [])
-
-
-def _result(
-    kb: Knowledge,
-    shape: tuple[str, float, str, str, str],
-    patient: Patient,
-    headline: str,
-    verdict: str,
-    code: int,
-    ceiling: DoseBand | None,
-    rows: list[dict[str, Any]],
-    summary: str,
-    notes: list[str],
-) -> Result:
-    shown, value, unit, route, per = shape
-    notes = [DISCLAIMER, *notes]
-    renal_facts = _renal_facts(kb, patient.status)
-    notes += [f"Renal note: {text}" for text, _ in renal_facts]
-    extra_refs = _clearance_refs(kb, patient)
-    if patient.clearance is not None and patient.clearance.method != "given":
-        notes.append(f"Clearance: {patient.clearance.describe()}; formula {patient.clearance.as_dict()['formula']}.")
-    ref_ids = [r for row in rows for r in row["refs"]] + [r for _, refs in renal_facts for r in refs] + extra_refs
+    cautions = words.caution_lines(kb, route_bands, ctx, dose, estimates, j)
+    patient_text = words.patient_text(ctx, dose, estimates)
+    verdict = f"{words.dose_text(dose)}, {patient_text}: {words.status_text(j, dose, bool(cells))}"
+    shown = route_bands if verbose else rows_of.shown_bands(j)
+    base = j.base
+    applied = [*j.applicable, *(pair[1] for pair in (j.ceiling, j.harm) if pair)]
+    rows = [
+        rows_of.row(b, dose, base, b in applied, rows_of.is_band(b, j.ceiling), rows_of.is_band(b, j.harm))
+        for b in shown
+    ]
+    items = [rows_of.item(b, dose, base, b in applied) for b in shown]
+    text_notes = [text for text, _ in cautions] + [text for text, _ in notes]
+    if verbose:
+        text_notes += words.verbose_notes(kb, ctx, estimates)
+    rule_refs = _rule_refs(kb, estimates, ctx)
+    ref_ids = [r for b in shown for r in b.refs] + [r for _, refs in cautions for r in refs] + rule_refs
     references = cited_references(kb, ref_ids)
     payload = {
         "schema_version": 1,
-        "dose": {"amount": value, "unit": unit, "per": per, "route": route},
-        "patient": {
-            "kidney_function": patient.status,
-            "stated": patient.stated,
-            "clearance": patient.clearance.as_dict() if patient.clearance else None,
-        },
+        "status": j.status,
         "verdict": verdict,
-        "above_ceiling": code == EXIT_ABOVE_LABEL,
-        "checked": ceiling is not None,
-        "ceiling": None if ceiling is None else ceiling.as_dict(),
-        "bands": rows,
-        "notes": notes[1:],
-        "renal_notes": [{"text": text, "refs": list(refs)} for text, refs in renal_facts],
+        "dose": {"amount": dose.amount, "unit": dose.unit, "per": dose.per, "route": dose.route, "per_kg": dose.per_kg},
+        "region": ctx.region,
+        "patient": patient.as_dict(),
+        "population": ctx.population,
+        "kidney": {"function": ctx.kidney, "estimates": [e.as_dict() for e in estimates]},
+        "ceiling": rows_of.figure_object(j.ceiling, dose, base),
+        "harm": rows_of.figure_object(j.harm, dose, base),
+        "avoid": [rows_of.advice(b) for b in j.avoid],
+        "if_used_anyway": words.if_used(j, dose, base) if j.status == "avoid" else None,
+        "reason": j.reason or None,
+        "thresholds": items,
+        "cautions": [{"text": text, "refs": list(refs)} for text, refs in cautions],
+        "notes": [text for text, _ in notes] + (text_notes[len(cautions) + len(notes) :] if verbose else []),
         "disclaimer": DISCLAIMER,
         "references": [r.as_dict() for r in references],
     }
+    gauge_marks = rows_of.gauge(j, dose)
     return Result(
-        title=f"Dose check: {shown}",
-        summary=summary,
-        columns=["kind", "threshold", "basis", "label", "your_dose"],
+        title="",
+        summary=words.summary(j, dose, base),
+        columns=["threshold", "what", "whose", "your_dose"],
         rows=rows,
         payload=payload,
         references=references,
-        notes=notes,
-        exit_code=code,
-        verdict=headline,
-        rows_key="bands",
+        notes=[*text_notes, DISCLAIMER],
+        exit_code=EXIT_CODES.get(j.status, EXIT_NOT_FOUND),
+        verdict=verdict,
+        rows_key="thresholds",
+        noun="thresholds",
+        gauge=gauge_marks,
+        compact=True,
+    )
+
+
+def _rule_refs(kb: Knowledge, estimates: list[Estimate], ctx: Context) -> list[str]:
+    used = set()
+    for e in estimates:
+        if e.method == "cockcroft-gault":
+            used |= {"cockcroft_gault", "adult"}
+            if e.weight_basis in ("ideal", "adjusted"):
+                used |= {"ideal_body_weight", "dosing_weight"}
+        elif e.method == "ckd-epi-2021":
+            used |= {"ckd_epi_2021", "adult"}
+    if ctx.kidney in ("impaired", "normal") and estimates:
+        used.add("impaired_kidneys")
+    if ctx.age is not None:
+        used |= {"adult", "elderly"}
+    return [r for name in sorted(used) if name in kb.rules for r in kb.rules[name].refs]
+
+
+def _not_checked(kb: Knowledge, dose: Dose, patient: Patient, region: str, reason: str) -> Result:
+    j = Judgement()
+    j.status, j.reason = "not-checked", reason
+    ctx = Context(region, population(kb.rules, patient.age), patient.age, patient.weight_kg, "not-given", [])
+    verdict = f"{words.dose_text(dose)}, {words.patient_text(ctx, dose, [])}: {words.status_text(j, dose, False)}"
+    payload = {
+        "schema_version": 1,
+        "status": "not-checked",
+        "verdict": verdict,
+        "dose": {"amount": dose.amount, "unit": dose.unit, "per": dose.per, "route": dose.route, "per_kg": dose.per_kg},
+        "region": region,
+        "patient": patient.as_dict(),
+        "population": ctx.population,
+        "kidney": {"function": "not-given", "estimates": []},
+        "ceiling": None,
+        "harm": None,
+        "avoid": [],
+        "if_used_anyway": None,
+        "reason": reason,
+        "thresholds": [],
+        "cautions": [],
+        "notes": [],
+        "disclaimer": DISCLAIMER,
+        "references": [],
+    }
+    return Result(
+        title="",
+        columns=["threshold", "what", "whose", "your_dose"],
+        rows=[],
+        payload=payload,
+        notes=[DISCLAIMER],
+        exit_code=EXIT_NOT_FOUND,
+        verdict=verdict,
+        rows_key="thresholds",
+        noun="thresholds",
     )

@@ -66,6 +66,9 @@ def citations(kb: Knowledge) -> dict[str, list[dict[str, str]]]:
     for band in kb.dose_bands:
         for ref_id in dict.fromkeys(band.refs):
             cited.setdefault(ref_id, []).append({"kind": "dose-band", "topic": "dose-check", "name": band.label})
+    for rule in kb.rules.values():
+        for ref_id in dict.fromkeys(rule.refs):
+            cited.setdefault(ref_id, []).append({"kind": "rule", "topic": "dose-check", "name": rule.name})
     for term in kb.glossary:
         for ref_id in dict.fromkeys(term.refs):
             cited.setdefault(ref_id, []).append({"kind": "term", "topic": "glossary", "name": term.term})

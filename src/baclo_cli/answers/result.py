@@ -36,6 +36,8 @@ class Result:
         noun: str = "",
         fields: list[str] | None = None,
         card: bool = False,
+        gauge: tuple[float, str, list[tuple[float, str]]] | None = None,
+        compact: bool = False,
     ) -> None:
         self.card = card  # drawn as labelled lines with their citation numbers (the clinical card), not a grid
         self.title = title
@@ -54,6 +56,10 @@ class Result:
         self.rows_key = rows_key
         self.noun = noun or rows_key or "rows"  # what a row is, for messages: 'withdrawal facts', 'references'
         self.fields = fields or []  # fields --where may name even where no row shown has them
+        # (value, unit, [(threshold, kind)]): a one-line picture of a dose among its thresholds, drawn on a
+        # terminal only (dose-check)
+        self.gauge = gauge
+        self.compact = compact  # a terminal draws the table without a box (dose-check fits one screen)
         # Set when a filter or a search matched nothing: the answer is then an empty document (exit 1) and this
         # line says why, on stderr.
         self.empty = ""

@@ -17,14 +17,15 @@ ENVIRONMENT = (
     "https://dailymed.nlm.nih.gov/dailymed/services/v2), BACLO_NO_STALE_NOTE=1 (no note on a terminal when the "
     "knowledge file's review is over a year old), BACLO_PAGER (the pager for long output on a terminal, with its "
     "arguments; default $PAGER, else less with LESS=FRX; BACLO_PAGER=cat or --no-pager: none), NO_COLOR, "
-    "FORCE_COLOR, TERM=dumb."
+    "BACLO_REGION (dose-check's default --region: US, UK, FR, DE, AU or CA), FORCE_COLOR, TERM=dumb."
 )
 EXIT_CODES = (
-    "Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 knowledge file error, 4 dose above the ceiling that "
-    "applies (dose-check), 5 output could not be written, 6 a cited label has a newer version on DailyMed or is "
-    "no longer listed (labels --check), 7 DailyMed could not be asked or its answer used: offline, DNS failure, "
-    "refused, timeout, HTTP error, redirect, malformed answer (labels --check), 70 internal error (a bug in baclo: "
-    "BACLO_DEBUG=1 shows the traceback), 130 interrupted."
+    "Exit codes: 0 ok (dose-check: within, or within with a caution), 1 nothing found (dose-check: not checked), "
+    "2 usage error, 3 knowledge file error, 4 dose above the ceiling that applies, or to be avoided (dose-check), "
+    "5 output could not be written, 6 a cited label has a newer version on DailyMed or is no longer listed (labels "
+    "--check), 7 DailyMed could not be asked or its answer used: offline, DNS failure, refused, timeout, HTTP error, "
+    "redirect, malformed answer (labels --check), 70 internal error (a bug in baclo: BACLO_DEBUG=1 shows the "
+    "traceback), 130 interrupted."
 )
 
 
@@ -240,11 +241,15 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "dose-check",
-        "Place a dose against the ceiling that applies to the patient described, and say whose ceiling it is. "
-        "A fact lookup, not a recommendation. Kidney function comes from --renal, --crcl, or Cockcroft-Gault "
-        "(--age --weight --scr|--scr-umol --sex). Exit 0 within the ceiling, 4 above it, 1 when the knowledge "
-        "file holds no ceiling for the patient described, 2 for bad input. Oral doses default to mg, "
-        "intrathecal to mcg.",
+        "Place a dose against the ceiling that applies to the patient described and say whose it is: the region's "
+        "label maximum for the population, lowered by the kidney bands that apply, never above the lowest cited "
+        "harm. A fact lookup, not a recommendation. The first line answers (dose, patient, status, ceiling, whose); "
+        "--verbose adds every band and note. Kidney function: --crcl, --egfr, --renal, or creatinine (--scr or "
+        "--scr-umol) with --age --sex and --weight (Cockcroft-Gault, with --height by ideal or adjusted weight) or "
+        "--ckd-epi (CKD-EPI 2021); where the estimates fall in different bands, the stricter counts. --age alone "
+        "gives the elderly cautions; under 18, --weight gives the dose per kg. Status and exit code: within 0, "
+        "caution 0, above 4, avoid 4, not checked 1 (the sources or rules cannot decide), usage error 2. Oral "
+        "doses default to mg, intrathecal to mcg.",
         "dose_check",
         (Arg("dose", "The dose: a number, optionally with mg or mcg (80, 80mg, 50mcg).", "DOSE"),),
         (
@@ -259,32 +264,58 @@ COMMANDS: tuple[Command, ...] = (
                 "PER",
             ),
             Opt(
+                "region",
+                ("--region",),
+                "choice",
+                "Whose labels set the ceiling: US, UK, FR, DE, AU or CA (default: US, or $BACLO_REGION).",
+                ("US", "UK", "FR", "DE", "AU", "CA"),
+                metavar="REGION",
+            ),
+            Opt(
                 "renal",
                 ("--renal",),
                 "choice",
-                "Kidney function (default: judged from --crcl, else normal).",
+                "Kidney function, when no value is given (default: judged from --crcl/--egfr/creatinine, else "
+                "taken as normal and said so).",
                 ("normal", "impaired", "dialysis"),
                 metavar="STATUS",
             ),
             Opt("crcl", ("--crcl",), "float", "Creatinine clearance, mL/min.", metavar="ML_PER_MIN"),
-            Opt("age", ("--age",), "float", "Age in years (Cockcroft-Gault).", metavar="YEARS"),
-            Opt("weight", ("--weight",), "float", "Weight in kg (Cockcroft-Gault).", metavar="KG"),
-            Opt("scr", ("--scr",), "float", "Serum creatinine, mg/dL (Cockcroft-Gault).", metavar="MG_PER_DL"),
+            Opt("egfr", ("--egfr",), "float", "Estimated GFR, mL/min/1.73 m2.", metavar="ML_PER_MIN_173"),
             Opt(
-                "scr_umol",
-                ("--scr-umol",),
+                "age",
+                ("--age",),
                 "float",
-                "Serum creatinine, umol/L (Cockcroft-Gault).",
-                metavar="UMOL_PER_L",
+                "Age in years (elderly and children's bands; kidney estimates).",
+                metavar="YEARS",
             ),
-            Opt("sex", ("--sex",), "choice", "female or male (Cockcroft-Gault).", ("female", "male"), metavar="SEX"),
+            Opt("weight", ("--weight",), "float", "Weight in kg (dose per kg; Cockcroft-Gault).", metavar="KG"),
+            Opt(
+                "height",
+                ("--height",),
+                "float",
+                "Height in cm (ideal and adjusted weight for Cockcroft-Gault).",
+                metavar="CM",
+            ),
+            Opt("scr", ("--scr",), "float", "Serum creatinine, mg/dL.", metavar="MG_PER_DL"),
+            Opt("scr_umol", ("--scr-umol",), "float", "Serum creatinine, umol/L.", metavar="UMOL_PER_L"),
+            Opt("sex", ("--sex",), "choice", "Sex, for the kidney estimates.", ("female", "male"), metavar="SEX"),
+            Opt(
+                "ckd_epi",
+                ("--ckd-epi",),
+                "flag",
+                "Estimate eGFR by CKD-EPI 2021 from creatinine, --age and --sex (done beside Cockcroft-Gault anyway).",
+            ),
+            Opt("verbose", ("--verbose", "-v"), "flag", "Every band (other populations and regions too) and note."),
             *LISTING,
         ),
         examples=(
-            "baclo dose-check 120",
-            "baclo dose-check 80 --renal impaired",
-            "baclo dose-check 30 --age 80 --weight 60 --scr 1.4 --sex female",
-            "baclo dose-check 50mcg --route intrathecal --per dose -f json",
+            "baclo dose-check 60 --crcl 35",
+            "baclo dose-check 30 --age 50 --weight 120 --height 170 --scr 3 --sex male",
+            "baclo dose-check 80 --age 85",
+            "baclo dose-check 15 --age 6 --weight 20 --region UK",
+            "baclo dose-check 5 --renal dialysis --verbose",
+            "baclo dose-check 50mcg --route intrathecal --per dose -f json | jq .status",
         ),
     ),
     Command(

@@ -11,6 +11,7 @@ from baclo_cli.answers import topics as query
 from baclo_cli.answers.result import Result
 from baclo_cli.errors import BadValue
 from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.text import shorten
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,19 +40,34 @@ def search(kb: Knowledge, params: Params, _: str) -> Result:
 
 
 def dose_check(kb: Knowledge, params: Params, _: str) -> Result:
-    from baclo_cli.answers.clearance import find_clearance
-    from baclo_cli.answers.dose import dose_check_result
+    import os
 
-    clearance = find_clearance(
-        params.get("crcl"),
-        params.get("age"),
-        params.get("weight"),
-        params.get("scr"),
-        params.get("scr_umol"),
-        params.get("sex"),
+    from baclo_cli.answers.clearance import read_patient
+    from baclo_cli.answers.dose import REGIONS, dose_check_result
+
+    region = params.get("region") or os.environ.get("BACLO_REGION", "").strip().upper() or "US"
+    if region not in REGIONS:
+        raise BadValue(f"BACLO_REGION={shorten(region)} is not a region: use one of {', '.join(REGIONS)}")
+    patient = read_patient(
+        age=params.get("age"),
+        weight=params.get("weight"),
+        height=params.get("height"),
+        sex=params.get("sex"),
+        scr=params.get("scr"),
+        scr_umol=params.get("scr_umol"),
+        crcl=params.get("crcl"),
+        egfr=params.get("egfr"),
+        renal=params.get("renal"),
+        ckd_epi=bool(params.get("ckd_epi")),
     )
     return dose_check_result(
-        kb, params["dose"], params.get("route") or "oral", params.get("per") or "day", params.get("renal"), clearance
+        kb,
+        params["dose"],
+        params.get("route") or "oral",
+        params.get("per") or "day",
+        patient,
+        region,
+        verbose=bool(params.get("verbose")),
     )
 
 
@@ -109,6 +125,9 @@ def labels(kb: Knowledge, params: Params, _: str) -> Result:
     base = dailymed.service_base()
     timeout = float(params.get("timeout") or 10.0)
     total = float(params.get("total_timeout") or 30.0)
+    for flag, seconds in (("--timeout", timeout), ("--total-timeout", total)):
+        if seconds != seconds:  # NaN passes Click's range check (every comparison with it is false)
+            raise BadValue(f"{flag} takes a number of seconds, got {seconds}")
     histories = dailymed.fetch_histories(provenance.set_ids(kb), base, timeout, total)
     return provenance.check_result(kb, histories, base)
 

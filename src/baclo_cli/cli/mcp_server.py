@@ -78,9 +78,11 @@ TOOLS = (
     ToolSpec(
         "dose_check",
         "dose-check",
-        "The verdict (within, above or AVOID, or NOT CHECKED when no cited ceiling applies), the dose and the "
-        "patient as read, the ceiling that applies and whose it is (its basis: label, compendium, study), every "
-        "threshold shown with where the dose sits against it, notes and kidney notes; each with citations.",
+        "The status (within, caution, above, avoid, or not-checked when the sources cannot decide) and the "
+        "verdict line; the dose, the patient as given, the population and region; the kidney estimates with "
+        "formula and weight; the ceiling that applies and whose it is (basis, jurisdiction, source), the lowest "
+        "cited harm, the advice to avoid and what applies if used anyway; the thresholds that apply and the "
+        "cautions; each with citations.",
     ),
     ToolSpec(
         "glossary",

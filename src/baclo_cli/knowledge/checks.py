@@ -12,7 +12,7 @@ import re
 from typing import Any, NamedTuple
 
 from baclo_cli import text
-from baclo_cli.knowledge.model import RESERVED_FACT_KEYS, is_default_general
+from baclo_cli.knowledge.model import RESERVED_FACT_KEYS
 
 SCHEMA_VERSION = 2
 
@@ -59,29 +59,9 @@ DOCUMENT_KEYS = ("document_id", "revised")
 PROVENANCE_KEYS = (*DAILYMED_KEYS, *DOCUMENT_KEYS, "unconfirmed")
 REFERENCE_KEYS = ("id", "title", "publisher", "kind", "jurisdiction", "url", "note", *PROVENANCE_KEYS)
 
-TOP_LEVEL_KEYS = ("schema", "drug", "card", "topics", "references", "glossary", "dose_bands", "synonyms")
+TOP_LEVEL_KEYS = ("schema", "drug", "card", "topics", "references", "glossary", "rules", "dose_bands", "synonyms")
 CARD_LABEL_MAX = 16  # a card line's label fits the card's label column
 CARD_TEXT_MAX = 120  # a card line's text, with its citation numbers, fits two lines of an 80-column screen
-DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid")  # avoid: no amount, the advice is not to use
-# Whose number a dose band is: 'baclo dose-check' names it in its verdict.
-DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
-DOSE_BAND_KEYS = (
-    "route",
-    "per",
-    "renal",
-    "crcl",
-    "kind",
-    "basis",
-    "jurisdiction",
-    "setting",
-    "indication",
-    "label",
-    "amount",
-    "reduction",
-    "unit",
-    "refs",
-)
-DOSE_BAND_SETTINGS = ("hospital",)  # a ceiling that holds only under hospital supervision
 
 # Bounds on what a value may hold, so nothing downstream (tables, JSON, arithmetic) can blow up.
 MAX_TEXT = 5000
@@ -94,7 +74,6 @@ _SET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 # Field names a fact may not use: ``export`` (ndjson, csv) and ``disputes`` put the real topic and section
 # beside a fact's own fields, so a field of that name would overwrite them.
 CLASHING_FIELDS = ("topic", "section")
-_FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")
 # Control characters, DEL, C1 controls and bidirectional overrides: refused in every text (a terminal would
 # obey them: an OSC 52 sequence writes the clipboard). Tab and newline are allowed in longer texts.
 CONTROL = re.compile(text.CONTROL)
@@ -230,7 +209,10 @@ def check_knowledge(data: Any) -> list[Problem]:
     whose = _jurisdictions(root)
     topic_names = _check_topics(c, root, ref_ids, cited, whose)
     _check_glossary(c, root, ref_ids, cited, topic_names)
-    _check_dose_bands(c, root, ref_ids, cited, whose)
+    from baclo_cli.knowledge.dose_checks import check_dose_bands, check_rules  # they use this module's checker
+
+    check_rules(c, root, ref_ids, cited)
+    check_dose_bands(c, root, ref_ids, cited, whose)
     _check_synonyms(c, root, ref_ids, cited)
     _check_card(c, root, ref_ids, cited)
     for index, ref_id in enumerate(ref_ids):
@@ -683,82 +665,3 @@ def _choice(
         c.fail((*path, key), f"{key} is one of {', '.join(allowed)}")
         return None
     return value
-
-
-def _check_dose_bands(
-    c: _Checker, root: dict[str, Any], ref_ids: dict[str, str], cited: set[str], whose: dict[str, str]
-) -> None:
-    """Thresholds for 'baclo dose-check'. A band for reduced kidney function may give a clearance range
-    (``crcl: {above, up_to}`` in mL/min, i.e. above < CrCl <= up_to) and a ``reduction`` of the general
-    maximum ("1/3") instead of an amount. A label's, regulator's or guideline's band says whose it is
-    (``jurisdiction``); ``setting: hospital`` and ``indication`` mark a ceiling that is not the general one."""
-    if "dose_bands" not in root:
-        return
-    general_max: set[tuple[str, str]] = set()
-    reduced: list[tuple[Path, str, str]] = []
-    for i, band_data in enumerate(c.seq(root["dose_bands"], ("dose_bands",)) or []):
-        path: Path = ("dose_bands", i)
-        band = c.mapping(band_data, path)
-        if band is None:
-            continue
-        c.unknown_keys(band, DOSE_BAND_KEYS, path)
-        route = _choice(c, band, "route", path, ("oral", "intrathecal"))
-        per = _choice(c, band, "per", path, ("day", "dose"))
-        renal = _choice(c, band, "renal", path, ("normal", "impaired", "dialysis", "any"), required=False) or "any"
-        kind = _choice(c, band, "kind", path, DOSE_BAND_KINDS)
-        basis = _choice(c, band, "basis", path, DOSE_BAND_BASES)
-        c.text(band, "label", path)
-        _choice(c, band, "unit", path, ("mg", "mcg"), required="reduction" not in band and kind != "avoid")
-        kinds = _check_refs(c, band, path, ref_ids, cited)
-        if basis is not None:
-            _check_label_basis(c, (*path, "basis"), basis, kinds)
-        national = basis in ("label", "regulator", "guideline")
-        _check_whose(c, band, path, whose, required=national, why=f"a band with basis '{basis}'")
-        _choice(c, band, "setting", path, DOSE_BAND_SETTINGS, required=False)
-        c.text(band, "indication", path, required=False)
-        if kind == "max" and is_default_general(band) and route and per:
-            general_max.add((route, per))
-        if "crcl" in band:
-            _check_crcl(c, band["crcl"], (*path, "crcl"), renal)
-        if "reduction" in band:
-            fraction = c.text(band, "reduction", path)
-            match = _FRACTION.fullmatch(fraction) if fraction else None
-            if fraction is not None and (not match or int(match.group(1)) >= int(match.group(2))):
-                c.fail((*path, "reduction"), "a reduction is a fraction below one, such as 1/3")
-            if kind != "max" or renal != "impaired":
-                c.fail((*path, "reduction"), "only a 'max' band for renal 'impaired' may be a reduction")
-            if "amount" in band:
-                c.fail((*path, "amount"), "give an amount or a reduction, not both")
-            if route and per:
-                reduced.append((path, route, per))
-            continue
-        if kind == "avoid":
-            if "amount" in band or renal not in ("impaired", "dialysis"):
-                c.fail(path, "an 'avoid' band has no amount and is for renal 'impaired' or 'dialysis'")
-            continue
-        amount = band.get("amount")
-        if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount <= 0:
-            c.fail((*path, "amount"), "expected a positive number")
-        else:
-            _check_number(c, amount, (*path, "amount"))
-    for path, route, per in reduced:
-        if (route, per) not in general_max:
-            c.fail((*path, "reduction"), f"no general 'max' band for {route} per {per} to reduce")
-
-
-def _check_crcl(c: _Checker, value: Any, path: Path, renal: str) -> None:
-    crcl = c.mapping(value, path)
-    if crcl is None:
-        return
-    c.unknown_keys(crcl, ("above", "up_to"), path)
-    if renal != "impaired":
-        c.fail(path, "a clearance range belongs to a band for renal 'impaired'")
-    bounds = []
-    for key in ("above", "up_to"):
-        number = crcl.get(key)
-        if not isinstance(number, (int, float)) or isinstance(number, bool) or not 0 <= number <= 1000:
-            c.fail((*path, key), "expected a clearance in mL/min between 0 and 1000")
-        else:
-            bounds.append(number)
-    if len(bounds) == 2 and bounds[0] >= bounds[1]:
-        c.fail(path, "'above' must be below 'up_to'")

@@ -234,24 +234,34 @@ class Term:
 
 
 class DoseBand:
-    """A cited threshold. For reduced kidney function a band may hold a clearance range (above < CrCl <=
-    up_to, mL/min) and a ``reduction`` of the general maximum, whose ``amount`` is then worked out here."""
+    """A cited threshold. For reduced kidney function a band may hold a range of creatinine clearance
+    (``crcl_above`` < CrCl <= ``crcl_up_to``, mL/min) or of eGFR (``egfr_*``, mL/min/1.73 m2), and a
+    ``reduction`` of the general maximum, whose ``amount`` is then worked out here (for the default jurisdiction;
+    'baclo dose-check' works it out again for the region asked about). ``population`` is adult, elderly, child or
+    any; ``age_from`` <= age < ``age_below`` narrows it. Kinds without a figure (avoid, caution, not-established)
+    have ``amount`` 0."""
 
     __slots__ = (
+        "age_below",
+        "age_from",
         "amount",
         "basis",
         "crcl_above",
         "crcl_up_to",
+        "egfr_above",
+        "egfr_up_to",
         "indication",
         "jurisdiction",
         "kind",
         "label",
         "per",
+        "population",
         "reduction",
         "refs",
         "renal",
         "route",
         "setting",
+        "source",
         "unit",
     )
 
@@ -272,6 +282,12 @@ class DoseBand:
         jurisdiction: str = "",
         setting: str = "",
         indication: str = "",
+        population: str = "any",
+        source: str = "",
+        egfr_above: float | None = None,
+        egfr_up_to: float | None = None,
+        age_from: float | None = None,
+        age_below: float | None = None,
     ) -> None:
         self.route = route
         self.per = per
@@ -288,17 +304,30 @@ class DoseBand:
         self.jurisdiction = jurisdiction  # whose label or regulator the number is (US, UK, ...); empty: none
         self.setting = setting  # 'hospital': a ceiling that applies only under hospital supervision
         self.indication = indication  # a ceiling for one indication only (e.g. alcohol use disorder)
+        self.population = population  # adult (18 and over), elderly (65 and over), child, any
+        self.source = source  # whose figure, as a pharmacist names it ("US label", "Vlavonou 2014")
+        self.egfr_above = egfr_above
+        self.egfr_up_to = egfr_up_to
+        self.age_from = age_from
+        self.age_below = age_below
 
-    def is_default_general(self) -> bool:
-        """See ``is_default_general``: a band for an ordinary patient of the default jurisdiction."""
-        return is_default_general(
-            {
-                "renal": self.renal,
-                "jurisdiction": self.jurisdiction or DEFAULT_JURISDICTION,
-                "setting": self.setting,
-                "indication": self.indication,
-            }
-        )
+    @property
+    def measure(self) -> str:
+        """The kidney measure the band's range is in: 'crcl', 'egfr', or '' (no range)."""
+        return "crcl" if self.crcl_up_to is not None else "egfr" if self.egfr_up_to is not None else ""
+
+    @property
+    def kidney_range(self) -> tuple[float, float] | None:
+        """(above, up_to) of the band's kidney range, whichever measure it is in."""
+        if self.crcl_up_to is not None:
+            return (self.crcl_above or 0.0, self.crcl_up_to)
+        if self.egfr_up_to is not None:
+            return (self.egfr_above or 0.0, self.egfr_up_to)
+        return None
+
+    @property
+    def has_figure(self) -> bool:
+        return self.kind not in FIGURELESS_KINDS
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -309,17 +338,70 @@ class DoseBand:
             "basis": self.basis,
             "label": self.label,
         }
-        if self.kind != "avoid":
+        if self.has_figure:
             out.update(amount=self.amount, unit=self.unit)
         if self.crcl_above is not None:
             out["crcl"] = {"above": self.crcl_above, "up_to": self.crcl_up_to}
+        if self.egfr_above is not None:
+            out["egfr"] = {"above": self.egfr_above, "up_to": self.egfr_up_to}
+        if self.population != "any":
+            out["population"] = self.population
+        if self.age_from is not None or self.age_below is not None:
+            out["age"] = {k: v for k, v in (("from", self.age_from), ("below", self.age_below)) if v is not None}
         if self.reduction:
             out["reduction"] = self.reduction
-        for key in ("jurisdiction", "setting", "indication"):
+        for key in ("jurisdiction", "setting", "indication", "source"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
         out["refs"] = list(self.refs)
         return out
+
+
+# Dose-band kinds that carry no figure: the advice not to use baclofen, a caution in words, a label's statement that
+# safety or effect is not established.
+FIGURELESS_KINDS = ("avoid", "caution", "not-established")
+
+
+class Rule:
+    """The numbers of one rule of 'baclo dose-check' (Cockcroft-Gault's constants, the elderly age, ...), with
+    their citations; ``values`` maps each number's name (see ``RULE_NUMBERS``) to the number."""
+
+    __slots__ = ("name", "note", "refs", "values")
+
+    def __init__(self, name: str, values: dict[str, float], refs: tuple[str, ...], note: str) -> None:
+        self.name = name
+        self.values = values
+        self.refs = refs
+        self.note = note
+
+    def __getitem__(self, key: str) -> float:
+        return self.values[key]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, **self.values, "note": self.note, "refs": list(self.refs)}
+
+
+# The rules the knowledge file may hold and the numbers each must give (``rules:`` in the file): the shapes of the
+# formulas live in ``answers.clearance``, these numbers only in the file.
+RULE_NUMBERS: dict[str, tuple[str, ...]] = {
+    "cockcroft_gault": ("age_from", "divisor", "female_factor"),
+    "creatinine_units": ("umol_per_l_per_mg_dl",),
+    "ckd_epi_2021": (
+        "constant",
+        "female_kappa",
+        "female_alpha",
+        "male_kappa",
+        "male_alpha",
+        "exponent_above",
+        "age_base",
+        "female_factor",
+    ),
+    "ideal_body_weight": ("male_kg", "female_kg", "kg_per_inch", "inches_from", "cm_per_inch"),
+    "dosing_weight": ("adjusted_above_ratio", "adjusted_factor"),
+    "impaired_kidneys": ("crcl_up_to", "egfr_up_to"),
+    "adult": ("age_from",),
+    "elderly": ("age_from",),
+}
 
 
 class Drug:
@@ -437,6 +519,7 @@ class Knowledge:
         self._glossary: tuple[Term, ...] | None = None
         self._dose_bands: tuple[DoseBand, ...] | None = None
         self._synonyms: list[dict[str, Any]] | None = None
+        self._rules: dict[str, Rule] | None = None
 
     @property
     def references(self) -> References:
@@ -475,6 +558,21 @@ class Knowledge:
         return [(e["label"], e["text"], tuple(e["refs"])) for e in self._sections("card")]
 
     @property
+    def rules(self) -> dict[str, Rule]:
+        """The numbers of dose-check's rules, by rule name (an empty mapping when the file holds none)."""
+        if self._rules is None:
+            self._rules = {
+                name: Rule(
+                    name,
+                    {k: float(v) for k, v in entry.items() if k not in ("refs", "note")},
+                    tuple(entry["refs"]),
+                    entry["note"],
+                )
+                for name, entry in (self._sections("rules") or {}).items()
+            }
+        return self._rules
+
+    @property
     def dose_bands(self) -> tuple[DoseBand, ...]:
         if self._dose_bands is None:
             self._dose_bands = build_bands(self._sections("dose_bands"))
@@ -498,6 +596,7 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
         "references": data["references"],
         "glossary": data["glossary"],
         "dose_bands": data.get("dose_bands", []),
+        "rules": data.get("rules", {}),
         "synonyms": data.get("synonyms", []),
         "card": data.get("card", []),
     }
@@ -544,21 +643,22 @@ DEFAULT_JURISDICTION = "US"
 
 
 def is_default_general(band: dict[str, Any]) -> bool:
-    """A band for kidneys of any kind, of the default jurisdiction (or of none), for every indication and
-    setting: the bands 'baclo dose-check' judges an ordinary patient against. Kidney-specific bands are used
-    whatever their jurisdiction (no US label gives any)."""
+    """A band for adults with kidneys of any kind, of the default jurisdiction (or of none), for every indication
+    and setting: the maximum a ``reduction`` cuts when the file is read (dose-check cuts its region's own)."""
     return (
         band.get("renal", "any") in ("any", "normal")
         and band.get("jurisdiction", DEFAULT_JURISDICTION) == DEFAULT_JURISDICTION
+        and band.get("population", "any") in ("any", "adult")
         and not band.get("setting")
         and not band.get("indication")
+        and not band.get("age")
     )
 
 
 def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
     general_max: dict[tuple[str, str], tuple[float, str]] = {}
     for b in raw:  # the lowest general maximum (compared in mg) is the one a reduction cuts
-        if b["kind"] == "max" and is_default_general(b) and "amount" in b:
+        if b["kind"] == "max" and is_default_general(b) and "amount" in b and b.get("unit") in ("mg", "mcg"):
             key, mg = (b["route"], b["per"]), float(b["amount"]) / (1000 if b["unit"] == "mcg" else 1)
             held = general_max.get(key)
             if held is None or mg < held[0] / (1000 if held[1] == "mcg" else 1):
@@ -566,13 +666,15 @@ def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
     bands = []
     for band in raw:
         crcl = band.get("crcl") or {}
+        egfr = band.get("egfr") or {}
+        age = band.get("age") or {}
         reduction = band.get("reduction", "")
         if reduction:
-            top, unit = general_max[(band["route"], band["per"])]
+            top, unit = general_max.get((band["route"], band["per"]), (0.0, "mg"))
             numerator, denominator = (int(n) for n in reduction.split("/"))
             amount = round(top * (denominator - numerator) / denominator, 2)
-        elif band["kind"] == "avoid":
-            amount, unit = 0.0, band.get("unit", "mg")
+        elif band["kind"] in FIGURELESS_KINDS:
+            amount, unit = 0.0, band.get("unit", "")
         else:
             amount, unit = float(band["amount"]), band["unit"]
         bands.append(
@@ -592,6 +694,12 @@ def build_bands(raw: list[dict[str, Any]]) -> tuple[DoseBand, ...]:
                 band.get("jurisdiction", ""),
                 band.get("setting", ""),
                 band.get("indication", ""),
+                band.get("population", "any"),
+                band.get("source", ""),
+                float(egfr["above"]) if egfr else None,
+                float(egfr["up_to"]) if egfr else None,
+                float(age["from"]) if "from" in age else None,
+                float(age["below"]) if "below" in age else None,
             )
         )
     return tuple(bands)

@@ -9,7 +9,8 @@ fields and the answer lists them in ``fields``; the rows' ``required`` lists app
 from __future__ import annotations
 
 from baclo_cli.answers.result import SCHEMA_VERSION
-from baclo_cli.knowledge.checks import DOSE_BAND_KINDS, DOSE_BAND_SETTINGS, JURISDICTIONS, REFERENCE_KINDS
+from baclo_cli.knowledge.checks import JURISDICTIONS, REFERENCE_KINDS
+from baclo_cli.knowledge.dose_checks import DOSE_BAND_KINDS, DOSE_BAND_SETTINGS, DOSE_UNITS, POPULATIONS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ LABEL: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["kind", "topic", "name"],
-                "properties": {"kind": {"enum": ["fact", "dose-band", "term"]}, "topic": STR, "name": STR},
+                "properties": {"kind": {"enum": ["fact", "dose-band", "rule", "term"]}, "topic": STR, "name": STR},
             },
         },
     },
@@ -141,13 +142,141 @@ BAND: dict[str, Any] = {
         "basis": STR,
         "label": STR,
         "amount": {"type": "number"},
-        "unit": {"enum": ["mg", "mcg"]},
+        "unit": {"enum": list(DOSE_UNITS)},
         "crcl": {"type": "object", "properties": {"above": {"type": "number"}, "up_to": {"type": "number"}}},
+        "egfr": {"type": "object", "properties": {"above": {"type": "number"}, "up_to": {"type": "number"}}},
+        "population": {"enum": list(POPULATIONS)},
+        "age": {"type": "object", "properties": {"from": {"type": "number"}, "below": {"type": "number"}}},
         "reduction": STR,
         "jurisdiction": JURISDICTION,
         "setting": {"enum": list(DOSE_BAND_SETTINGS)},
         "indication": STR,
+        "source": STR,
         "refs": REFS,
+    },
+}
+NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
+TEXT_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
+DERIVED: dict[str, Any] = {
+    "oneOf": [
+        {"type": "null"},
+        {
+            "type": "object",
+            "description": "a ceiling worked out by baclo: the maximum 'of_amount' cut by 'reduction'",
+            "required": ["reduction", "of_amount", "of_whose", "of_refs", "worked_out_by"],
+            "properties": {
+                "reduction": STR,
+                "of_amount": {"type": "number"},
+                "of_whose": STR,
+                "of_refs": REFS,
+                "worked_out_by": {"const": "baclo"},
+            },
+        },
+    ]
+}
+FIGURE: dict[str, Any] = {
+    "type": "object",
+    "required": ["amount", "unit", "per", "kind", "basis", "jurisdiction", "source", "whose", "label", "refs"],
+    "properties": {
+        "amount": {"type": "number"},
+        "unit": {"enum": ["mg", "mcg", "mg/kg", "mcg/kg"]},
+        "per": {"enum": ["day", "dose"]},
+        "kind": {"enum": list(DOSE_BAND_KINDS)},
+        "basis": STR,
+        "jurisdiction": {"oneOf": [{"type": "null"}, JURISDICTION]},
+        "source": TEXT_OR_NULL,
+        "whose": STR,
+        "label": STR,
+        "derived": DERIVED,
+        "refs": REFS,
+    },
+}
+ADVICE: dict[str, Any] = {
+    "type": "object",
+    "required": ["basis", "jurisdiction", "source", "whose", "label", "refs"],
+    "properties": {
+        "basis": STR,
+        "jurisdiction": {"oneOf": [{"type": "null"}, JURISDICTION]},
+        "source": TEXT_OR_NULL,
+        "whose": STR,
+        "label": STR,
+        "refs": REFS,
+    },
+}
+THRESHOLD: dict[str, Any] = {
+    "type": "object",
+    "required": ["kind", "amount", "unit", "per", "basis", "whose", "label", "applies", "position", "refs"],
+    "properties": {
+        "kind": {"enum": list(DOSE_BAND_KINDS)},
+        "amount": {**NUMBER_OR_NULL, "description": "null for avoid, caution and not-established"},
+        "unit": {"enum": ["mg", "mcg", "mg/kg", "mcg/kg", None]},
+        "per": {"enum": ["day", "dose"]},
+        "basis": STR,
+        "jurisdiction": {"oneOf": [{"type": "null"}, JURISDICTION]},
+        "source": TEXT_OR_NULL,
+        "whose": STR,
+        "label": STR,
+        "population": {"enum": list(POPULATIONS)},
+        "age": {"type": ["object", "null"]},
+        "renal": {"enum": ["any", "normal", "impaired", "dialysis"]},
+        "kidney_range": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["measure", "above", "up_to"],
+                    "properties": {
+                        "measure": {"enum": ["crcl", "egfr"]},
+                        "above": {"type": "number"},
+                        "up_to": {"type": "number"},
+                    },
+                },
+            ]
+        },
+        "setting": TEXT_OR_NULL,
+        "indication": TEXT_OR_NULL,
+        "derived": DERIVED,
+        "applies": {"type": "boolean"},
+        "position": {"enum": ["above", "at", "below", "avoid", "none", "unknown"]},
+        "refs": REFS,
+    },
+}
+ESTIMATE: dict[str, Any] = {
+    "type": "object",
+    "required": ["measure", "value", "unit", "method", "formula", "weight_basis", "weight_kg"],
+    "properties": {
+        "measure": {"enum": ["crcl", "egfr"]},
+        "value": {"type": "number"},
+        "unit": {"enum": ["mL/min", "mL/min/1.73 m2"]},
+        "method": {"enum": ["given", "cockcroft-gault", "ckd-epi-2021"]},
+        "formula": TEXT_OR_NULL,
+        "weight_basis": {"enum": ["actual", "ideal", "adjusted", None]},
+        "weight_kg": NUMBER_OR_NULL,
+    },
+}
+PATIENT: dict[str, Any] = {
+    "type": "object",
+    "description": "the patient as given: every option, null when not given",
+    "required": ["age", "weight_kg", "height_cm", "sex", "serum_creatinine", "crcl", "egfr", "renal", "ckd_epi"],
+    "properties": {
+        "age": NUMBER_OR_NULL,
+        "weight_kg": NUMBER_OR_NULL,
+        "height_cm": NUMBER_OR_NULL,
+        "sex": {"enum": ["female", "male", None]},
+        "serum_creatinine": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["value", "unit"],
+                    "properties": {"value": {"type": "number"}, "unit": {"enum": ["mg/dL", "umol/L"]}},
+                },
+            ]
+        },
+        "crcl": NUMBER_OR_NULL,
+        "egfr": NUMBER_OR_NULL,
+        "renal": {"enum": ["normal", "impaired", "dialysis", None]},
+        "ckd_epi": {"type": "boolean"},
     },
 }
 
@@ -224,67 +353,89 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": [
             "schema_version",
-            "dose",
-            "patient",
+            "status",
             "verdict",
-            "above_ceiling",
-            "checked",
+            "dose",
+            "region",
+            "patient",
+            "population",
+            "kidney",
             "ceiling",
-            "bands",
+            "harm",
+            "avoid",
+            "if_used_anyway",
+            "reason",
+            "thresholds",
+            "cautions",
             "notes",
-            "renal_notes",
             "disclaimer",
             "references",
         ],
         "properties": {
             "schema_version": {"const": SCHEMA_VERSION},
+            "status": {
+                "enum": ["within", "caution", "above", "avoid", "not-checked"],
+                "description": "exit code: within 0, caution 0, above 4, avoid 4, not-checked 1",
+            },
+            "verdict": {**STR, "description": "the first line of the human answer"},
             "dose": {
                 "type": "object",
-                "required": ["amount", "unit", "per", "route"],
-                "properties": {"amount": {"type": "number"}, "unit": STR, "per": STR, "route": STR},
-            },
-            "patient": {
-                "type": "object",
-                "required": ["kidney_function", "stated", "clearance"],
+                "required": ["amount", "unit", "per", "route", "per_kg"],
                 "properties": {
-                    "kidney_function": {"enum": ["normal", "impaired", "dialysis"]},
-                    "stated": {"type": "boolean"},
-                    "clearance": {
-                        "type": ["object", "null"],
+                    "amount": {"type": "number"},
+                    "unit": {"enum": ["mg", "mcg"]},
+                    "per": {"enum": ["day", "dose"]},
+                    "route": {"enum": ["oral", "intrathecal"]},
+                    "per_kg": {**NUMBER_OR_NULL, "description": "the dose per kg of body weight (children)"},
+                },
+            },
+            "region": {"enum": ["US", "UK", "FR", "DE", "AU", "CA"]},
+            "patient": PATIENT,
+            "population": {"enum": ["adult", "elderly", "child"]},
+            "kidney": {
+                "type": "object",
+                "required": ["function", "estimates"],
+                "properties": {
+                    "function": {"enum": ["not-given", "normal", "impaired", "dialysis"]},
+                    "estimates": {"type": "array", "items": ESTIMATE},
+                },
+            },
+            "ceiling": {"oneOf": [{"type": "null"}, FIGURE]},
+            "harm": {"oneOf": [{"type": "null"}, FIGURE]},
+            "avoid": {"type": "array", "items": ADVICE},
+            "if_used_anyway": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["limit", "start"],
                         "properties": {
-                            "ml_per_min": {"type": "number"},
-                            "method": {"enum": ["given", "cockcroft-gault"]},
-                            "formula": STR,
-                            "inputs": {"type": "object"},
+                            "limit": {
+                                "oneOf": [
+                                    {"type": "null"},
+                                    {
+                                        **FIGURE,
+                                        "required": [*FIGURE["required"], "inclusive"],
+                                        "properties": {**FIGURE["properties"], "inclusive": {"type": "boolean"}},
+                                    },
+                                ]
+                            },
+                            "start": {"oneOf": [{"type": "null"}, FIGURE]},
                         },
                     },
-                },
+                ]
             },
-            "verdict": STR,
-            "above_ceiling": {"type": "boolean", "description": "true exactly when the exit code is 4"},
-            "checked": {"type": "boolean", "description": "false when no cited ceiling applies (exit 1)"},
-            "ceiling": {"oneOf": [{"type": "null"}, BAND]},
-            "bands": {
+            "reason": {**TEXT_OR_NULL, "description": "why the dose is not checked"},
+            "thresholds": {"type": "array", "items": THRESHOLD},
+            "cautions": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["kind", "threshold", "basis", "label", "your_dose", "refs"],
-                    "properties": {
-                        "kind": STR,
-                        "threshold": STR,
-                        "basis": STR,
-                        "label": STR,
-                        "your_dose": STR,
-                        "refs": REFS,
-                    },
-                },
+                "items": {"type": "object", "required": ["text", "refs"], "properties": {"text": STR, "refs": REFS}},
             },
             "notes": STRS,
-            "renal_notes": {"type": "array", "items": {"type": "object", "required": ["text", "refs"]}},
             "disclaimer": STR,
             "references": {"type": "array", "items": REFERENCE},
         },
-        "x-rows": "bands",
+        "x-rows": "thresholds",
     },
     "validate": _envelope(
         "problems",

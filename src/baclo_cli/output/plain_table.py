@@ -59,7 +59,7 @@ def render_plain_table(
     result: Result, *, style: Style, sources: bool, numbers: dict[str, int], notice: str, headers: bool = True
 ) -> str:
     paint = _Painter(style.color)
-    lines = [paint(one_line(result.title), 1)]
+    lines = [paint(one_line(result.title), 1)] if result.title else []
     if result.verdict:
         lines.append(paint(one_line(result.verdict), 1, 31) if result.exit_code else paint(result.verdict, 1))
     if result.summary:

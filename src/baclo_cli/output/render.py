@@ -275,8 +275,8 @@ def _md_url(url: str) -> str:
 
 
 def _markdown(result: Result, *, sources: bool, numbers: dict[str, int], notice: str, **_: Any) -> str:
-    lines = [f"# {_md_escape(result.title)}", ""]
-    if result.verdict:
+    lines = [f"# {_md_escape(result.title or result.verdict)}", ""]
+    if result.verdict and result.title:
         lines += [f"**{_md_escape(result.verdict)}**", ""]
     if result.summary:
         lines += [_md_escape(result.summary), ""]

@@ -31,10 +31,13 @@ def render_table(
         safe_box=True,
     )
     wrap = style.width is not None
-    console.print(Text(one_line(result.title), style="bold"), soft_wrap=not wrap)
+    if result.title:  # an answer without a title (dose-check) starts with its verdict
+        console.print(Text(one_line(result.title), style="bold"), soft_wrap=not wrap)
     if result.verdict:
         verdict = Text(one_line(result.verdict), style="bold red" if result.exit_code else "bold")
         console.print(verdict, soft_wrap=not wrap)
+    if result.gauge:
+        console.print(_gauge(result.gauge, width, style), soft_wrap=True)
     if result.summary:
         console.print(Text(one_line(result.summary)), soft_wrap=not wrap)
     chosen = box.ASCII if style.ascii_only else box.ROUNDED
@@ -60,7 +63,7 @@ def render_table(
         if grid.widths is None:
             _print_stacked(console, grid, width)
         else:
-            console.print(_rich_table(grid, style, chosen, headers))
+            console.print(_rich_table(grid, style, chosen, headers=headers, compact=table.compact))
     for note in result.notes:
         console.print(Text(one_line(note)), soft_wrap=not wrap)
     if sources and result.references:
@@ -80,14 +83,31 @@ def render_table(
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def _rich_table(grid: Grid, style: Style, chosen: box.Box, headers: bool = True) -> Table:
+_GAUGE_STYLES = {"dose-above": "bold red", "dose-within": "bold green", "mark-max": "bold", "mark-toxicity": "red"}
+
+
+def _gauge(gauge: tuple[float, str, list[tuple[float, str]]], width: int, style: Style) -> Text:
+    """The one-line picture of the dose among its thresholds; plain ASCII when colour is off."""
+    from baclo_cli.output.gauge import gauge_segments
+
+    fancy = style.color and not style.ascii_only
+    line = Text()
+    for text, kind in gauge_segments(gauge, width, fancy):
+        line.append(text, style=_GAUGE_STYLES.get(kind, "") if style.color else "")
+    return line
+
+
+def _rich_table(grid: Grid, style: Style, chosen: box.Box, *, headers: bool = True, compact: bool = False) -> Table:
+    """A boxed table; ``compact``: a rule under the header only, no edges and no rules between rows."""
     broken = [grid.lines_of(row) for row in grid.rows]
     rich_table = Table(
-        box=chosen,
+        box=(box.ASCII2 if style.ascii_only else box.SIMPLE_HEAD) if compact else chosen,
         show_header=headers,
         header_style="bold cyan" if style.color else "",
         expand=False,
-        show_lines=any(len(lines) > 1 for row in broken for lines in row),  # rules between rows that wrap
+        show_edge=not compact,
+        show_lines=not compact
+        and any(len(lines) > 1 for row in broken for lines in row),  # rules between rows that wrap
     )
     for head, width in zip(grid.heads, grid.widths or [], strict=True):
         rich_table.add_column(head, width=width, no_wrap=True, overflow="crop")
