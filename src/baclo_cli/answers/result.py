@@ -36,6 +36,7 @@ class Result:
         noun: str = "",
         fields: list[str] | None = None,
         card: bool = False,
+        highlight: str = "",
     ) -> None:
         self.card = card  # drawn as labelled lines with their citation numbers (the clinical card), not a grid
         self.title = title
@@ -54,6 +55,8 @@ class Result:
         self.rows_key = rows_key
         self.noun = noun or rows_key or "rows"  # what a row is, for messages: 'withdrawal facts', 'references'
         self.fields = fields or []  # fields --where may name even where no row shown has them
+        # The row key whose list names the words to mark in a row's cells where colour is on (search's 'matched').
+        self.highlight = highlight
         # Set when a filter or a search matched nothing: the answer is then an empty document (exit 1) and this
         # line says why, on stderr.
         self.empty = ""
