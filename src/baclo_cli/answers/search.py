@@ -42,6 +42,7 @@ TIERS = (3.0, 1.0, 0.6)
 PHRASE_BONUS = 2.0  # times the tier the whole query was found in as a phrase
 TOPIC_STEP = 0.85  # a topic's n-th best hit counts this to the n-th power
 MIN_INSIDE = 6  # a form this long may match inside a word (dialysis in haemodialysis); shorter ones only at a start
+MAX_MARKED = 12  # words of a row listed as matched
 MAX_PHRASE = 4  # words the file may name together (ng tube, black box warning, dorsolateral prefrontal cortex)
 
 MAX_QUERY_CHARS = 500
@@ -80,14 +81,15 @@ class _Form:
 class _Match:
     """A term's best appearance in one document."""
 
-    __slots__ = ("count", "found", "score", "tier", "way")
+    __slots__ = ("count", "found", "score", "tier", "way", "words")
 
     def __init__(self, score: float, way: str, tier: int, found: str, count: int) -> None:
         self.score = score
         self.way = way
         self.tier = tier
-        self.found = found  # the word(s) of the document that matched, for highlighting
-        self.count = count
+        self.found = found  # the word(s) of the document where it matched best
+        self.count = count  # how often any of its forms appears
+        self.words: list[str] = []  # every word of the document any of its forms matched, for highlighting
 
 
 def _word_around(text: str, start: int, end: int) -> str:
@@ -99,10 +101,10 @@ def _word_around(text: str, start: int, end: int) -> str:
     return text[start:end]
 
 
-def _find(form: _Form, text: str) -> tuple[float, str, int]:
+def _find(form: _Form, text: str) -> tuple[float, list[str]]:
     """How well ``form`` appears in ``text`` (1: a whole word, 0.8: a word's start, 0.5: inside a long word,
-    0: not at all), the word it appears in, and how often."""
-    best, found, count = 0.0, "", 0
+    0: not at all), and the words it appears in, best first."""
+    best, found = 0.0, list[str]()
     at = text.find(form.text)
     while at >= 0:
         end = at + len(form.text)
@@ -110,31 +112,31 @@ def _find(form: _Form, text: str) -> tuple[float, str, int]:
         ends = end == len(text) or not text[end].isalnum()
         quality = 1.0 if starts and ends else 0.8 if starts else 0.5 if len(form.flat) >= MIN_INSIDE else 0.0
         if quality:
-            count += 1
-            if quality > best:
-                best, found = quality, _word_around(text, at, end)
+            found.insert(0 if quality > best else len(found), _word_around(text, at, end))
+            best = max(best, quality)
         at = text.find(form.text, end)
-    return best, found, count
+    return best, found
 
 
 def _match(forms: list[_Form], doc: _Doc) -> _Match | None:
+    """The term's best appearance in ``doc`` (and every word any of its forms matched there), or None."""
     best: _Match | None = None
+    words: list[str] = []
     for form in forms:
-        hit = None
         for tier, text in enumerate(doc.fields):
-            quality, found, count = _find(form, text) if form.text in text else (0.0, "", 0)
+            quality, found = _find(form, text) if form.text in text else (0.0, [])
             if not quality and len(form.flat) >= 4 and form.flat in doc.flat and form.flat != form.text:
                 spread = form.spread().search(text)  # the same letters, split by a hyphen or a space
                 if spread:
-                    quality, found, count = 0.8, _word_around(text, spread.start(), spread.end()), 1
+                    quality, found = 0.8, [_word_around(text, spread.start(), spread.end())]
             if quality:
                 score = form.weight * TIERS[tier] * quality
-                if hit is None or score > hit.score:
-                    hit = _Match(score, form.way, tier, found, count)
-                else:
-                    hit.count += count
-        if hit is not None and (best is None or hit.score > best.score):
-            best = hit
+                if best is None or score > best.score:
+                    best = _Match(score, form.way, tier, found[0], 0)
+                words += found
+    if best is not None:
+        best.count = len(words)
+        best.words = _distinct(words)
     return best
 
 
@@ -324,6 +326,6 @@ def _hit(doc: _Doc, score: float, matches: list[_Match]) -> dict[str, Any]:
         "evidence": doc.evidence,
         "score": score,
         "match": min((m.way for m in matches), key=lambda way: WEIGHTS[way]),
-        "matched": _distinct([m.found for m in matches if m.found]),
+        "matched": _distinct([word for m in matches for word in m.words])[:MAX_MARKED],
         "refs": list(doc.refs),
     }
