@@ -88,6 +88,7 @@ TOOLS = (
         "glossary",
         "glossary",
         "Terms with their definitions, aliases, the topics that use them, refs and citations.",
+        text_words=True,
     ),
     ToolSpec(
         "references",
