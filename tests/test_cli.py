@@ -123,7 +123,10 @@ def test_search_ranks_and_reports(baclo: Baclo) -> None:
     code, out, _ = run(baclo, "search", "taper", "-f", "json")
     hits = json.loads(out)["hits"]
     assert code == 0 and hits
-    assert all("taper" in (h["name"] + " " + h["text"]).lower() for h in hits)
+    for hit in hits:  # as typed, or through the file's synonyms (stopping); each names the words it matched
+        shown = (hit["name"] + " " + hit["text"]).lower()
+        assert hit["matched"] and all(word in shown for word in hit["matched"]), hit
+        assert hit["match"] != "exact" or "taper" in shown, hit
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
     assert {"topic", "kind", "name", "text", "refs"} <= set(hits[0])

@@ -4,6 +4,7 @@ driven through the environment their scripts set (the shells themselves need not
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -50,6 +51,19 @@ def bash_complete(words: list[str], env: dict[str, str]) -> list[str]:
         (["baclo", "show", "dosing", "--where", "pop"], ["population="]),
         (["baclo", "admin"], ["administration"]),
         (["baclo", "administration", "--where", "juri"], ["jurisdiction="]),
+        (["baclo", "glossary", "gab"], ["GABA-B\\ receptor"]),  # any case; quoted for bash
+        (["baclo", "glossary", "GAB"], ["GABA-B\\ receptor"]),
+        (["baclo", "glossary", "Boxed", "w"], ["warning"]),  # TERM... : the words typed are part of the term
+        (["baclo", "glossary", "boxed", "WAR"], ["warning"]),
+        (["baclo", "uses", "--where", "status=off"], ["status=off-label"]),
+        (["baclo", "uses", "--where", "STATUS=OFF"], ["STATUS=off-label"]),
+        (["baclo", "uses", "--where", "status!=off"], ["status\\!=off-label"]),
+        (["baclo", "refs", "--where", "ki"], ["kind="]),  # every listing command, not only topics
+        (["baclo", "refs", "--where", "kind=la"], ["kind=label"]),
+        (["baclo", "labels", "--where", "status=unc"], ["status=unconfirmed"]),
+        (["baclo", "search", "kidney", "--where", "topic=dos"], ["topic=dosing"]),
+        (["baclo", "show", "withdrawal", "--where", "aspect=sym"], ["aspect=Symptom"]),
+        (["baclo", "uses", "--sort", "cond"], ["condition"]),
     ],
 )
 def test_bash_completes_commands_options_formats_topics_terms_and_fields(
@@ -147,7 +161,9 @@ def test_zsh_and_powershell_get_values_quoted_for_them(term: str) -> None:
             [BACLO], env={**env, "_TYPER_COMPLETE_ARGS": line, "_BACLO_COMPLETE": "complete_zsh"},
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
-        assert shlex.split(zsh.stdout) == ["compadd", "--", term]
+        words = shlex.split(zsh.stdout)  # compadd [-S ''] -- 'term' (no space after a term ending in '=')
+        assert words[0] == "compadd" and words[words.index("--") + 1 :] == [term]
+        assert set(words[1 : words.index("--")]) <= {"-S", ""}
         ps = subprocess.run(
             [BACLO],
             env={
@@ -267,3 +283,96 @@ def test_install_completion_writes_the_quoting_script(env: dict[str, str], tmp_p
     installed = (tmp_path / ".bash_completions" / "baclo.sh").read_text(encoding="utf-8")
     shown = subprocess.run([BACLO, "--show-completion", "bash"], env=env, capture_output=True, text=True).stdout
     assert installed.strip() == shown.strip() and "read -r reply" in installed
+
+
+# --- the line as bash splits it: 'FIELD=' takes no space, values complete after '=' -----------------------------
+
+
+def test_bash_answers_readline_s_own_word_after_a_break_character(env: dict[str, str]) -> None:
+    """Bash splits 'status=off' at '=' (COMP_WORDBREAKS): the script passes the line, and baclo answers with what
+    replaces readline's word, the part after the '='."""
+
+    def ask(line: str, cword: int) -> list[str]:
+        environment = {
+            **env,
+            "_BACLO_COMPLETE": "complete_bash",
+            "_BACLO_COMP_LINE": line,
+            "_BACLO_WORDBREAKS": " \t\n\"'><=;|&(:",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(cword),
+        }
+        done = subprocess.run([BACLO], env=environment, capture_output=True, text=True, timeout=60)
+        return done.stdout.splitlines()
+
+    assert ask("baclo uses --where status=off", 5) == ["off-label"]
+    assert set(ask("baclo uses --where status=", 5)) == {"approved", "off-label", "not\\ indicated"}
+    assert ask("baclo uses --where=status=app", 6) == ["approved"]
+    assert ask("baclo uses --where sta", 3) == ["status="]
+    assert ask("baclo glossary Boxed\\ w", 2) == ["Boxed\\ warning"]
+    assert ask("baclo glossary 'Boxed w", 2) == ["Boxed\\ warning"]
+    script = subprocess.run([BACLO, "--show-completion", "bash"], env=env, capture_output=True, text=True).stdout
+    assert "compopt -o nospace" in script and "_BACLO_COMP_LINE" in script
+
+
+def test_zsh_takes_no_suffix_after_a_field_and_matches_in_any_case(env: dict[str, str]) -> None:
+    def ask(line: str) -> str:
+        environment = {**env, "_TYPER_COMPLETE_ARGS": line, "_BACLO_COMPLETE": "complete_zsh"}
+        return subprocess.run([BACLO], env=environment, capture_output=True, text=True, timeout=60).stdout.strip()
+
+    assert ask("baclo uses --where sta") == "compadd -S '' -- 'status='"
+    assert ask("baclo uses --where status=off") == "compadd -- 'status=off-label'"
+    assert ask("baclo glossary gab") == "compadd -U -- 'GABA-B receptor'"  # zsh must not filter it out by case
+
+
+# In a real shell on a pseudo-terminal: type a line, press Tab, type X, and run printf over the words.
+TYPED = [
+    ("baclo uses --where sta", ["uses", "--where", "status=X"]),  # no space after 'FIELD='
+    ("baclo uses --where status=off", ["uses", "--where", "status=off-label", "X"]),
+    ("baclo refs --where kind=la", ["refs", "--where", "kind=label", "X"]),
+    ("baclo glossary gab", ["glossary", "GABA-B receptor", "X"]),  # any case, one word
+    ("baclo glossary Boxed w", ["glossary", "Boxed", "warning", "X"]),  # the rest of a term typed unquoted
+    ("baclo glossary box", ["glossary", "Boxed warning", "X"]),  # a multi-word term, quoted
+]
+
+
+def _words_after_tab(shell: list[str], setup: str, env: dict[str, str]) -> list[list[str]]:
+    import pexpect
+
+    child = pexpect.spawn(shell[0], shell[1:], env=env, encoding="utf-8", timeout=60, dimensions=(40, 200))
+    child.sendline(setup)
+    child.expect("READY> ")
+    out = []
+    for line, _ in TYPED:
+        child.send(line + "\t")
+        time.sleep(0.2)
+        child.send("X")  # typed ahead while the completion runs: the shell reads it once the completion is in
+        child.sendcontrol("a")
+        child.send("printf '<%s>' ")
+        child.sendcontrol("e")
+        child.send("; echo ' END'\r")
+        child.expect(r"((?:<[^<>\r\n]*>)+) END")
+        out.append(re.findall(r"<([^<>]*)>", child.match.group(1))[1:])  # after 'baclo'
+
+        child.expect("READY> ")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    return out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_tab_in_a_real_shell(env: dict[str, str], tmp_path: Path, shell: str) -> None:
+    if not shutil.which(shell):
+        pytest.skip(f"{shell} is not installed (the protocol tests above cover what baclo prints for it)")
+    script = tmp_path / f"baclo.{shell}"
+    script.write_text(
+        subprocess.run([BACLO, "--show-completion", shell], env=env, capture_output=True, text=True).stdout
+    )
+    if shell == "bash":
+        setup, command = f"source {script}; PS1='REA''DY> '", ["bash", "--norc", "--noprofile", "-i"]
+    elif shell == "zsh":
+        setup, command = f"autoload -Uz compinit; compinit -u; source {script}; PS1='REA''DY> '", ["zsh", "-f"]
+    else:
+        setup = f"source {script}; function fish_prompt; echo -n 'REA''DY> '; end"
+        command = ["fish", "--no-config"]
+    found = _words_after_tab(command, setup, {**env, "HOME": str(tmp_path), "TERM": "xterm"})
+    assert found == [words for _, words in TYPED]

@@ -38,6 +38,7 @@ class Result:
         card: bool = False,
         gauge: tuple[float, str, list[tuple[float, str]]] | None = None,
         compact: bool = False,
+        highlight: str = "",
     ) -> None:
         self.card = card  # drawn as labelled lines with their citation numbers (the clinical card), not a grid
         self.title = title
@@ -60,6 +61,8 @@ class Result:
         # terminal only (dose-check)
         self.gauge = gauge
         self.compact = compact  # a terminal draws the table without a box (dose-check fits one screen)
+        # The row key whose list names the words to mark in a row's cells where colour is on (search's 'matched').
+        self.highlight = highlight
         # Set when a filter or a search matched nothing: the answer is then an empty document (exit 1) and this
         # line says why, on stderr.
         self.empty = ""

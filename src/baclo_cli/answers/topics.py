@@ -5,7 +5,7 @@ from __future__ import annotations
 from baclo_cli.answers import TOPIC_ALIASES
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.errors import BadValue, NothingFound, UnknownTopic
-from baclo_cli.knowledge.load import Fact, Knowledge, Reference, Term, Topic
+from baclo_cli.knowledge.load import Fact, Knowledge, Reference, Topic
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -135,13 +135,17 @@ def refs_result(kb: Knowledge, ids: Iterable[str] = ()) -> Result:
     )
 
 
-def _term_matches(term: Term, wanted: str) -> bool:
-    names = [term.term, *term.aliases]
-    return any(n.lower() == wanted for n in names)
+def _loose(text: str) -> str:
+    """Lower case, with every run of anything but letters and digits one space: 'Half-life' is 'half life'."""
+    import re
+
+    return " ".join(re.split(r"[\W_]+", text.lower())).strip()
 
 
 def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str] | str | None = None) -> Result:
-    """Glossary entries, for one term (exact, alias, or part of one) and/or the topics given (any of them)."""
+    """Glossary entries, for one term and/or the topics given (any of them). A term is looked up without regard
+    to case, spaces or hyphens ('half life', 'HALF-LIFE' and 'halflife' are Half-life): a name or alias first,
+    then a name or alias that holds it, then a definition that does; 'did you mean' only when none does."""
     entries = list(kb.glossary)
     wanted_topics = [topics] if isinstance(topics, str) else list(topics or [])
     if wanted_topics:
@@ -152,13 +156,14 @@ def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str
     if term is not None and not term.strip():
         raise BadValue("glossary TERM is empty; give a term, or no TERM for the whole glossary")
     if term:
-        wanted = term.strip().lower()
-        exact = [e for e in entries if _term_matches(e, wanted)]
-        entries = exact or [
-            e
-            for e in entries
-            if any(wanted in n.lower() for n in (e.term, *e.aliases)) or wanted in e.definition.lower()
-        ]
+        from baclo_cli.text import normalise
+
+        flat, loose = normalise(term), _loose(term)
+        entries = (
+            [e for e in entries if any(normalise(n) == flat for n in (e.term, *e.aliases))]
+            or [e for e in entries if flat and any(flat in normalise(n) for n in (e.term, *e.aliases))]
+            or [e for e in entries if loose and loose in _loose(e.definition)]
+        )
         if not entries:
             from baclo_cli.text import did_you_mean, shorten
 

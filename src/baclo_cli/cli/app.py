@@ -285,7 +285,7 @@ def _unknown_command(message: str) -> str | None:
 
         kb = load({})
         known = {w.lower() for entry in kb.synonyms for w in (*entry["words"], *entry["means"])}
-        known |= {w for doc in kb.search_documents() for w in doc[5].split()}
+        known |= {w for doc in kb.search_documents() for text in doc[6:9] for w in text.split()}  # title, detail, notes
     except Exception:
         known = set()
     if word.lower() in known and word.isprintable() and " " not in word:

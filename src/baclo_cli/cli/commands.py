@@ -345,12 +345,21 @@ COMMANDS: tuple[Command, ...] = (
         "glossary",
         "Terms a reader of the other topics needs, with the topics that use them.",
         "glossary",
-        (Arg("term", "A term to look up (exact, alias, or part of one).", "TERM", required=False),),
+        (
+            Arg(
+                "term",
+                "A term to look up: its name or an alias, in any case, with spaces or hyphens alike ('half life' is "
+                "Half-life), or part of one; several words are one term (no quotes needed).",
+                "TERM",
+                required=False,
+                many=True,
+            ),
+        ),
         (
             Opt("topic", ("--topic", "-t"), "multi", "Only the terms these topics use (repeatable).", metavar="TOPIC"),
             *LISTING,
         ),
-        examples=("baclo glossary dlPFC", "baclo glossary --topic withdrawal"),
+        examples=("baclo glossary dlPFC", "baclo glossary Boxed warning", "baclo glossary --topic withdrawal"),
     ),
     Command(
         "search",

@@ -30,7 +30,9 @@ def show(kb: Knowledge, params: Params, _: str) -> Result:
 
 
 def glossary(kb: Knowledge, params: Params, _: str) -> Result:
-    return query.glossary_result(kb, params.get("term"), params.get("topic") or [])
+    words = params.get("term")  # TERM... : every word given is one term ('baclo glossary Boxed warning')
+    term = " ".join(words) if isinstance(words, list) and words else words or None
+    return query.glossary_result(kb, term, params.get("topic") or [])
 
 
 def search(kb: Knowledge, params: Params, _: str) -> Result:

@@ -29,7 +29,8 @@ def _option(option: Opt) -> list[str]:
 
 def _command(command: Command) -> list[str]:
     # A heading is one font (bold): the words are escaped one by one, with no font changes inside it.
-    words = [f"[{a.metavar}]" if not a.required else a.metavar + ("..." if a.many else "") for a in command.args]
+    spelled = [a.metavar + ("..." if a.many else "") for a in command.args]
+    words = [word if a.required else f"[{word}]" for a, word in zip(command.args, spelled, strict=True)]
     lines = [".SS " + _roff(" ".join(["baclo", command.name, *words, "[OPTIONS]"]))]
     if command.aliases:
         lines.append(_roff(f"Alias: {', '.join(command.aliases)}."))

@@ -71,8 +71,10 @@ TOOLS = (
     ToolSpec(
         "search",
         "search",
-        "The hits, best first: topic, kind (fact, summary, term), name, text, score, how it matched, refs and "
-        "citations. Forgiving: other spellings, stems, glossary aliases, everyday synonyms, close words.",
+        "The hits, best first: topic, kind (fact, summary, term), name, text, evidence level (facts; null "
+        "otherwise), score, how it matched, the words of the row that matched, refs and citations. Forgiving: "
+        "other spellings, stems, glossary aliases, everyday synonyms; close words only for a word that matches "
+        "nothing as typed, with match 'fuzzy' and the words used listed under 'fuzzy'.",
         text_words=True,
     ),
     ToolSpec(
@@ -88,6 +90,7 @@ TOOLS = (
         "glossary",
         "glossary",
         "Terms with their definitions, aliases, the topics that use them, refs and citations.",
+        text_words=True,
     ),
     ToolSpec(
         "references",

@@ -41,9 +41,9 @@ try:  # the bare C module: hashlib would load OpenSSL, a few milliseconds on eve
 except ImportError:  # pragma: no cover - Python 3.12 renamed it
     from hashlib import sha256
 
-CACHE_FORMAT = 8
-MAGIC = b"BACLOC8\n"
-MEMO_MAGIC = b"BACLOM8 "
+CACHE_FORMAT = 10
+MAGIC = b"BACLOC10"
+MEMO_MAGIC = b"BACLOM10"
 _HEADER = len(MAGIC) + 8 + 32
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_SECTION_BYTES = 64 * 1024 * 1024

@@ -542,7 +542,7 @@ class Knowledge:
             )
         return self._glossary
 
-    def search_documents(self) -> list[tuple[str, str, str, str, list[str], str, str]]:
+    def search_documents(self) -> list[SearchDocument]:
         return list(self._sections("search"))
 
     @property
@@ -608,27 +608,82 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
     return sections
 
 
-def search_documents(data: dict[str, Any]) -> list[tuple[str, str, str, str, list[str], str, str]]:
+# Columns that hold remarks on a row rather than what the row says: searched last.
+NOTE_COLUMNS = ("notes", "note")
+
+if TYPE_CHECKING:
+    # (topic, kind, name, text, refs, evidence, title, detail, notes, flat): see ``search_documents``.
+    SearchDocument = tuple[str, str, str, str, list[str], str | None, str, str, str, str]
+
+
+def is_category(column: str, facts: list[dict[str, Any]]) -> bool:
+    """A column that sorts the facts into a few named kinds (severity, status, kind): every fact has a value,
+    3 to 6 distinct short ones, some shared, none that says "any" rather than naming a kind."""
+    values = [str(f[column]) for f in facts if column in f]
+    distinct = set(values)
+    return (
+        len(values) == len(facts)
+        and 3 <= len(distinct) <= 6
+        and len(values) > len(distinct)
+        and all(len(v) <= 25 and len(v.split()) <= 2 for v in distinct)
+        and not distinct & {"any", "all", "general"}
+    )
+
+
+def key_column(columns: list[str] | tuple[str, ...], facts: list[dict[str, Any]]) -> str:
+    """The column that names a fact: the first one, unless it is a category (a warning's kind) and a later
+    column names every fact once (the warning's item)."""
+    if not columns:
+        return ""
+    first = columns[0]
+    if is_category(first, facts):
+        for column in columns[1:]:
+            names = [str(f.get(column, "")) for f in facts]
+            if all(names) and len(set(names)) == len(names):
+                return column
+    return first
+
+
+def search_documents(data: dict[str, Any]) -> list[SearchDocument]:
     """What ``baclo search`` looks through, worked out once when the file is checked (and cached): each topic
-    summary, fact and glossary entry as (topic, kind, name, text, refs, lower-case text, letters and digits:
-    ``text.normalise``, the one normaliser queries go through too)."""
+    summary, fact and glossary entry as (topic, kind, name, text, refs, evidence, title, detail, notes, flat).
+
+    ``name`` and ``text`` are what a hit shows: a fact's name is its key column (a warning's item, not its
+    kind), its text the other values in order. The lower-case ``title`` (the name, a fact's category values,
+    a term's aliases), ``detail`` (the rest) and ``notes`` (a ``notes`` column) are where a word may match,
+    in the order a hit ranks by; ``flat`` is all three through ``text.normalise`` (letters and digits only),
+    the one normaliser queries go through too. ``evidence`` is the fact's evidence level, else None."""
     from baclo_cli.text import normalise
 
-    docs = []
+    docs: list[SearchDocument] = []
 
-    def add(topic: str, kind: str, name: str, text: str, refs: list[str]) -> None:
-        hay = f"{name} {text}".lower()
-        docs.append((topic, kind, name, text, list(refs), hay, normalise(hay)))
+    def add(topic: str, kind: str, name: str, text: str, refs: list[str], evidence: Any, parts: list[str]) -> None:
+        title, detail, notes = (part.lower() for part in parts)
+        flat = normalise(f"{title} {detail} {notes}")
+        docs.append((topic, kind, name, text, list(refs), evidence or None, title, detail, notes, flat))
 
     for topic_name, topic in data["topics"].items():
-        add(topic_name, "summary", topic["title"], topic["summary"], [])
-        for fact in topic["facts"]:
-            values = [str(v) for k, v in fact.items() if k not in RESERVED_FACT_KEYS]
-            add(topic_name, "fact", values[0], " | ".join(values[1:]), fact["refs"])
+        add(topic_name, "summary", topic["title"], topic["summary"], [], None, [topic["title"], topic["summary"], ""])
+        facts = topic["facts"]
+        fields = [{k: v for k, v in fact.items() if k not in RESERVED_FACT_KEYS} for fact in facts]
+        columns = list(topic.get("columns", ()))
+        for values in fields:
+            columns.extend(k for k in values if k not in columns)
+        key = key_column(columns, fields)
+        categories = {c for c in columns if c != key and is_category(c, fields)}
+        for fact, values in zip(facts, fields, strict=True):
+            name = str(values.get(key, ""))
+            rest = [(c, str(values[c])) for c in columns if c in values and c != key]
+            title = " ".join([name, *(v for k, v in rest if k in categories)])
+            detail = " ".join(v for k, v in rest if k not in categories and k not in NOTE_COLUMNS)
+            notes = " ".join(v for k, v in rest if k in NOTE_COLUMNS)
+            text = " | ".join(v for _, v in rest)
+            add(topic_name, "fact", name, text, fact["refs"], fact.get("evidence"), [title, detail, notes])
     for term in data["glossary"]:
         aliases = term.get("aliases", [])
         text = term["definition"] + (f" (also: {', '.join(aliases)})" if aliases else "")
-        add("glossary", "term", term["term"], text, term["refs"])
+        title = " ".join([term["term"], *aliases])
+        add("glossary", "term", term["term"], text, term["refs"], None, [title, term["definition"], ""])
     return docs
 
 

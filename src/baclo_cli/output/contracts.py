@@ -9,7 +9,7 @@ fields and the answer lists them in ``fields``; the rows' ``required`` lists app
 from __future__ import annotations
 
 from baclo_cli.answers.result import SCHEMA_VERSION
-from baclo_cli.knowledge.checks import JURISDICTIONS, REFERENCE_KINDS
+from baclo_cli.knowledge.checks import EVIDENCE_LEVELS, JURISDICTIONS, REFERENCE_KINDS
 from baclo_cli.knowledge.dose_checks import DOSE_BAND_KINDS, DOSE_BAND_SETTINGS, DOSE_UNITS, POPULATIONS
 
 TYPE_CHECKING = False
@@ -321,18 +321,31 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "hits",
         {
             "type": "object",
-            "required": ["topic", "kind", "name", "text", "score", "match", "refs"],
+            "required": ["topic", "kind", "name", "text", "evidence", "score", "match", "matched", "refs"],
             "properties": {
                 "topic": STR,
                 "kind": {"enum": ["fact", "summary", "term"]},
                 "name": STR,
                 "text": STR,
-                "score": {"type": "number"},
-                "match": {"enum": ["exact", "spelling", "stem", "glossary", "synonym", "fuzzy"]},
+                "evidence": {
+                    "enum": [*EVIDENCE_LEVELS, None],
+                    "description": "the fact's evidence level; null for a topic summary or a glossary term",
+                },
+                "score": {"type": "number", "description": "higher first; the hits are in this order"},
+                "match": {
+                    "enum": ["exact", "spelling", "stem", "glossary", "synonym", "fuzzy"],
+                    "description": "the most forgiving way any word matched ('fuzzy': a close word, not as typed)",
+                },
+                "matched": {**STRS, "description": "the words of the row that matched, lower case"},
                 "refs": REFS,
             },
         },
         query=STR,
+        fuzzy={
+            "type": "object",
+            "additionalProperties": STRS,
+            "description": "each word that matched nothing as typed, with the close words of the file used instead",
+        },
     ),
     "disputes": _envelope(
         "claims", {**FACT, "required": ["dispute", "topic", "refs"], "properties": {**FACT["properties"], "topic": STR}}

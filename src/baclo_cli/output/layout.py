@@ -17,6 +17,8 @@ from baclo_cli.text import escape_controls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
+
     from baclo_cli.knowledge.model import Reference
 
 # Cell values that mark a row as serious: drawn bold red where colour is on.
@@ -48,14 +50,22 @@ def one_line(text: str) -> str:
 class Grid:
     """A table's headers and cells (text only), with the column widths chosen for the space available.
 
-    ``widths`` is None when the table should be shown as stacked records instead."""
+    ``widths`` is None when the table should be shown as stacked records instead. ``marks`` holds, for each
+    row, the words to mark in its cells where colour is on (a search hit's matched words), or None."""
 
-    __slots__ = ("heads", "rows", "widths")
+    __slots__ = ("heads", "marks", "rows", "widths")
 
-    def __init__(self, heads: list[str], rows: list[list[str]], widths: list[int] | None) -> None:
+    def __init__(
+        self,
+        heads: list[str],
+        rows: list[list[str]],
+        widths: list[int] | None,
+        marks: list[re.Pattern[str] | None] | None = None,
+    ) -> None:
         self.heads = heads
         self.rows = rows
         self.widths = widths
+        self.marks = marks or [None] * len(rows)
 
     def lines_of(self, row: list[str]) -> list[list[str]]:
         """Each cell of ``row`` broken into the lines its column allows (one line each without widths)."""
@@ -80,11 +90,49 @@ def lay_out(table: Result, sources: bool, numbers: dict[str, int], width: int | 
     """The grid for ``table`` in ``width`` terminal cells (None: unlimited), of which ``overhead`` go to
     borders, padding and gaps between columns."""
     heads, rows = cells(table, sources, numbers)
+    marks = [mark_pattern(row.get(table.highlight)) for row in table.rows] if table.highlight else None
     if width is None:
-        return Grid(heads, rows, [max(display_width(r[i]) for r in [heads, *rows]) for i in range(len(heads))])
+        widths = [max(display_width(r[i]) for r in [heads, *rows]) for i in range(len(heads))]
+        return Grid(heads, rows, widths, marks)
     if width < NARROW and len(heads) > 2:
-        return Grid(heads, rows, None)
-    return Grid(heads, rows, fit(heads, rows, width - overhead))
+        return Grid(heads, rows, None, marks)
+    return Grid(heads, rows, fit(heads, rows, width - overhead), marks)
+
+
+def mark_pattern(words: object) -> re.Pattern[str] | None:
+    """What to mark in a row: each word or phrase given, in any case, from a word's start."""
+    if not isinstance(words, list):
+        return None
+    found = {w.lower() for w in words if isinstance(w, str) and w.strip()}
+    if not found:
+        return None
+    import re  # here: only a search hit has words to mark
+
+    alternatives = "|".join(re.escape(w) for w in sorted(found, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+
+
+def line_marks(text: str, lines: list[str], mark: re.Pattern[str] | None, skip: int = 0) -> list[list[tuple[int, int]]]:
+    """For each line ``text`` was wrapped into, the spans (in that line) to mark: found in the whole text, so a
+    phrase broken across lines is marked in both. Spans before ``skip`` (a stacked record's field name) are not."""
+    if mark is None:
+        return [[] for _ in lines]
+    spans = [m.span() for m in mark.finditer(text) if m.start() >= skip]
+    out: list[list[tuple[int, int]]] = []
+    at = 0
+    for line in lines:
+        content = line.lstrip(" ")
+        indent = len(line) - len(content)
+        start = text.find(content, at) if content else -1
+        if start < 0:
+            out.append([])
+            continue
+        end = start + len(content)
+        out.append(
+            [(max(b, start) - start + indent, min(e, end) - start + indent) for b, e in spans if b < end and e > start]
+        )
+        at = end
+    return out
 
 
 def fit(heads: list[str], rows: list[list[str]], available: int) -> list[int] | None:

@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from baclo_cli.answers.result import Result
 from baclo_cli.output.cells import Style
-from baclo_cli.output.layout import SERIOUS, Grid, card, display_width, lay_out, one_line, reference_parts, stacked
+from baclo_cli.output.layout import (
+    SERIOUS,
+    Grid,
+    card,
+    display_width,
+    lay_out,
+    line_marks,
+    one_line,
+    reference_parts,
+    stacked,
+)
 
 GAP = "  "
+MARK = (1, 35)  # a search hit's matched words: bold magenta
 
 
 class _Painter:
@@ -28,30 +39,46 @@ class _Painter:
 def _grid_lines(grid: Grid, paint: _Painter) -> list[str]:
     widths = grid.widths or []
 
-    def line(texts: list[str], styles: list[tuple[int, ...]]) -> str:
+    def line(texts: list[str], styles: list[tuple[int, ...]], marks: list[list[tuple[int, int]]]) -> str:
         padded = [
-            paint(text, *style) + " " * (widths[i] - display_width(text))
-            for i, (text, style) in enumerate(zip(texts, styles, strict=True))
+            (paint(text, *style) if style else _marked(text, spans, paint)) + " " * (widths[i] - display_width(text))
+            for i, (text, style, spans) in enumerate(zip(texts, styles, marks, strict=True))
         ]
         return GAP.join(padded).rstrip()
 
-    out = [line(grid.heads, [(1, 36)] * len(grid.heads))]
-    for row in grid.rows:
+    out = [line(grid.heads, [(1, 36)] * len(grid.heads), [[] for _ in grid.heads])]
+    for row, mark in zip(grid.rows, grid.marks, strict=True):
         styles: list[tuple[int, ...]] = [(1, 31) if text.lower() in SERIOUS else () for text in row]
         broken = grid.lines_of(row)
+        spans = [
+            line_marks(text, lines, mark if paint.color else None) for text, lines in zip(row, broken, strict=True)
+        ]
         for k in range(max(len(lines) for lines in broken)):
-            out.append(line([lines[k] if k < len(lines) else "" for lines in broken], styles))
+            texts = [lines[k] if k < len(lines) else "" for lines in broken]
+            out.append(line(texts, styles, [cell[k] if k < len(cell) else [] for cell in spans]))
     return out
+
+
+def _marked(text: str, spans: list[tuple[int, int]], paint: _Painter) -> str:
+    """``text`` with a search hit's matched words painted (bold magenta)."""
+    out, at = [], 0
+    for begin, end in spans:
+        out += [text[at:begin], paint(text[begin:end], *MARK)]
+        at = end
+    return "".join(out) + text[at:]
 
 
 def _stacked_lines(grid: Grid, width: int, paint: _Painter) -> list[str]:
     out: list[str] = []
-    for i, record in enumerate(stacked(grid, width)):
+    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, grid.marks, strict=True)):
         if i:
             out.append("")
+        values = dict(zip(grid.heads, row, strict=True))
         for head, lines in record:
-            out.append(paint(head + ":", 1) + lines[0][len(head) + 1 :])
-            out += lines[1:]
+            spans = line_marks(f"{head}: {values[head]}", lines, mark if paint.color else None, len(head) + 1)
+            marked = [_marked(line, cell, paint) for line, cell in zip(lines, spans, strict=True)]
+            out.append(paint(head + ":", 1) + marked[0][len(head) + 1 :])
+            out += marked[1:]
     return out
 
 

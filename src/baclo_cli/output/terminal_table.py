@@ -11,7 +11,13 @@ from rich.text import Text
 
 from baclo_cli.answers.result import Result
 from baclo_cli.output.cells import Style
-from baclo_cli.output.layout import SERIOUS, Grid, card, lay_out, one_line, reference_parts, stacked
+from baclo_cli.output.layout import SERIOUS, Grid, card, lay_out, line_marks, one_line, reference_parts, stacked
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+
+MARK = "bold magenta"  # a search hit's matched words
 
 
 def render_table(
@@ -61,7 +67,7 @@ def render_table(
         columns = len(table.columns) + sources
         grid = lay_out(table, sources, numbers, style.width, 3 * columns + 1)  # borders and padding
         if grid.widths is None:
-            _print_stacked(console, grid, width)
+            _print_stacked(console, grid, width, style.color)
         else:
             console.print(_rich_table(grid, style, chosen, headers=headers, compact=table.compact))
     for note in result.notes:
@@ -111,23 +117,34 @@ def _rich_table(grid: Grid, style: Style, chosen: box.Box, *, headers: bool = Tr
     )
     for head, width in zip(grid.heads, grid.widths or [], strict=True):
         rich_table.add_column(head, width=width, no_wrap=True, overflow="crop")
-    for row, lines in zip(grid.rows, broken, strict=True):
-        rich_table.add_row(*(_styled(text, cell_lines, style) for text, cell_lines in zip(row, lines, strict=True)))
+    for row, lines, mark in zip(grid.rows, broken, grid.marks, strict=True):
+        rich_table.add_row(*(_styled(text, cell, style, mark) for text, cell in zip(row, lines, strict=True)))
     return rich_table
 
 
-def _styled(text: str, lines: list[str], style: Style) -> Text:
-    return Text("\n".join(lines), style="bold red" if style.color and text.lower() in SERIOUS else "")
+def _styled(text: str, lines: list[str], style: Style, mark: re.Pattern[str] | None = None) -> Text:
+    styled = Text("\n".join(lines), style="bold red" if style.color and text.lower() in SERIOUS else "")
+    if style.color and mark is not None:
+        start = 0
+        for line, spans in zip(lines, line_marks(text, lines, mark), strict=True):
+            for begin, end in spans:
+                styled.stylize(MARK, start + begin, start + end)
+            start += len(line) + 1
+    return styled
 
 
-def _print_stacked(console: Console, grid: Grid, width: int) -> None:
+def _print_stacked(console: Console, grid: Grid, width: int, color: bool = False) -> None:
     """One record per row, ``Field: value`` lines wrapped to the terminal: readable at 40 columns."""
-    for i, record in enumerate(stacked(grid, width)):
+    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, grid.marks, strict=True)):
         if i:
             console.print()
+        values = dict(zip(grid.heads, row, strict=True))
         for head, lines in record:
-            for j, line in enumerate(lines):
+            spans = line_marks(f"{head}: {values[head]}", lines, mark if color else None, len(head) + 1)
+            for j, (line, marks) in enumerate(zip(lines, spans, strict=True)):
                 text = Text(line)
+                for begin, end in marks:
+                    text.stylize(MARK, begin, end)
                 if j == 0:
                     text.stylize("bold", 0, len(head) + 1)
                 console.print(text, no_wrap=True, overflow="ignore")

@@ -36,6 +36,8 @@ from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references, get_topic
 from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.knowledge.load import DoseBand, Fact, Knowledge, QuizHint, Topic
+from baclo_cli.knowledge.model import is_category
+from baclo_cli.knowledge.model import key_column as named_by
 from baclo_cli.text import words
 
 LETTERS = "abcdef"
@@ -384,31 +386,13 @@ def _hint_specs(topic: Topic, weight: float) -> list[Spec]:
 
 
 def _is_category(topic: Topic, column: str) -> bool:
-    """A column that sorts the facts into a few named kinds (severity, status, kind): every fact has a value,
-    3 to 6 distinct short ones, some shared, none that says "any" rather than naming a kind."""
-    values = [str(f.fields[column]) for f in topic.facts if column in f.fields]
-    distinct = set(values)
-    return (
-        len(values) == len(topic.facts)
-        and 3 <= len(distinct) <= 6
-        and len(values) > len(distinct)
-        and all(len(v) <= 25 and len(v.split()) <= 2 for v in distinct)
-        and not distinct & {"any", "all", "general"}
-    )
+    """See ``knowledge.model.is_category``: search ranks by the same columns."""
+    return is_category(column, [f.fields for f in topic.facts])
 
 
 def key_column(topic: Topic) -> str:
-    """The column that names a fact: the first one, unless it is a category (a warning's kind) and a later
-    column names every fact once (the warning's item)."""
-    if not topic.columns:
-        return ""
-    first = topic.columns[0]
-    if _is_category(topic, first):
-        for column in topic.columns[1:]:
-            names = [str(f.fields.get(column, "")) for f in topic.facts]
-            if all(names) and len(set(names)) == len(names):
-                return column
-    return first
+    """The column that names a fact (``knowledge.model.key_column``): what a search hit is named by too."""
+    return named_by(topic.columns, [f.fields for f in topic.facts])
 
 
 def category_columns(topic: Topic) -> list[str]:
