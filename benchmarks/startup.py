@@ -112,7 +112,10 @@ def synthetic(source: Path, factor: int, folder: Path) -> Path:
     for copy in range(1, factor):
         suffix = f"-x{copy}"
         renamed = {r["id"]: r["id"] + suffix for r in data["references"]}
-        references += [{**r, "id": renamed[r["id"]]} for r in data["references"]]
+        # Copied: the references the copied topics and terms cite (those the rules and the card cite stay single).
+        cited = {r for topic in data["topics"].values() for f in topic["facts"] for r in f["refs"]}
+        cited |= {r for g in data["glossary"] for r in g["refs"]}
+        references += [{**r, "id": renamed[r["id"]]} for r in data["references"] if r["id"] in cited]
         for name, topic in data["topics"].items():
             facts = [{**f, "refs": [renamed[r] for r in f["refs"]]} for f in topic["facts"]]
             facts = [{k: v for k, v in f.items() if k != "dispute"} for f in facts]
