@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from baclo_cli.knowledge.checks import JURISDICTION_KINDS, JURISDICTIONS, check_knowledge
+from baclo_cli.knowledge.checks import JURISDICTION_KINDS, check_knowledge
 from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.knowledge.vocabulary import JURISDICTIONS
 
 from .conftest import Baclo
 from .test_knowledge import MINIMAL

@@ -11,8 +11,9 @@ import pytest
 from baclo_cli.answers.validation import validation_result
 from baclo_cli.errors import DataFileError
 from baclo_cli.knowledge import reader as yamlfile
-from baclo_cli.knowledge.checks import REFERENCE_KINDS, check_knowledge
+from baclo_cli.knowledge.checks import check_knowledge
 from baclo_cli.knowledge.load import Knowledge, load_knowledge
+from baclo_cli.knowledge.vocabulary import REFERENCE_KINDS
 
 from .conftest import DATA, write
 

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from baclo_cli.answers.labels import Version, check_result, parse_date, parse_history, set_ids
 from baclo_cli.errors import LabelServiceError
-from baclo_cli.knowledge.checks import JURISDICTIONS, check_knowledge
+from baclo_cli.knowledge.checks import check_knowledge
 from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.knowledge.vocabulary import JURISDICTIONS
 from baclo_cli.output.render import FORMATS, Style, render
 
 from .conftest import Baclo, write

@@ -13,43 +13,11 @@ from typing import Any, NamedTuple
 
 from baclo_cli import text
 from baclo_cli.knowledge.model import RESERVED_FACT_KEYS
+from baclo_cli.knowledge.vocabulary import EVIDENCE_LEVELS, JURISDICTIONS, REFERENCE_KINDS
 
 SCHEMA_VERSION = 2
 
-# How a fact is known; lets a reader tell a labelled fact from a case report.
-EVIDENCE_LEVELS = (
-    "label",
-    "guideline",
-    "regulatory",
-    "monograph",
-    "review",
-    "meta-analysis",
-    "rct",
-    "cohort",
-    "case-report",
-    "preclinical",
-    "article",
-)
 
-# What kind of source a reference is; lets a pharmacist weigh it and a script filter on it.
-REFERENCE_KINDS = (
-    "label",
-    "regulator",
-    "guideline",
-    "systematic-review",
-    "trial",
-    "study",
-    "case-report",
-    "compendium",
-    "manufacturer",
-    "textbook",
-    "consumer",
-    "news",
-)
-
-# Where a reference applies (a label or a regulator's decision belongs to one jurisdiction); INT: international
-# (WHO); EU: the EMA and its committees; FI: Finland (the Current Care guidelines).
-JURISDICTIONS = ("US", "UK", "EU", "DE", "FR", "AU", "CA", "CH", "FI", "INT")
 # Reference kinds that must say whose they are: a label, a regulator's page and a guideline are national.
 JURISDICTION_KINDS = ("label", "regulator", "guideline")
 # What was read of a label: a DailyMed label's set id, SPL version and effective date, or another jurisdiction's

@@ -22,8 +22,8 @@ from baclo_cli.knowledge.checks import (
     _choice,
 )
 from baclo_cli.knowledge.model import FIGURELESS_KINDS, RULE_NUMBERS, is_default_general
+from baclo_cli.knowledge.vocabulary import DOSE_BAND_KINDS, DOSE_BAND_SETTINGS, DOSE_UNITS, POPULATIONS
 
-DOSE_BAND_KINDS = ("start", "usual", "max", "study", "toxicity", "avoid", "caution", "not-established")
 # Whose number a dose band is: 'baclo dose-check' names it in its verdict.
 DOSE_BAND_BASES = ("label", "regulator", "guideline", "compendium", "study", "case-report", "article")
 DOSE_BAND_KEYS = (
@@ -46,9 +46,6 @@ DOSE_BAND_KEYS = (
     "unit",
     "refs",
 )
-DOSE_BAND_SETTINGS = ("hospital",)  # a ceiling that holds only under hospital supervision
-POPULATIONS = ("any", "adult", "elderly", "child")
-DOSE_UNITS = ("mg", "mcg", "mg/kg")  # mg/kg: per kg of body weight (children's bands)
 KIDNEY_MEASURES = {"crcl": "a creatinine clearance in mL/min", "egfr": "an eGFR in mL/min/1.73 m2"}
 MAX_SOURCE = 60  # a source's short name ("Vlavonou 2014") goes into the one-line verdict
 _FRACTION = re.compile(r"([1-9][0-9]?)/([1-9][0-9]?)")

@@ -9,8 +9,15 @@ fields and the answer lists them in ``fields``; the rows' ``required`` lists app
 from __future__ import annotations
 
 from baclo_cli.answers.result import SCHEMA_VERSION
-from baclo_cli.knowledge.checks import EVIDENCE_LEVELS, JURISDICTIONS, REFERENCE_KINDS
-from baclo_cli.knowledge.dose_checks import DOSE_BAND_KINDS, DOSE_BAND_SETTINGS, DOSE_UNITS, POPULATIONS
+from baclo_cli.knowledge.vocabulary import (
+    DOSE_BAND_KINDS,
+    DOSE_BAND_SETTINGS,
+    DOSE_UNITS,
+    EVIDENCE_LEVELS,
+    JURISDICTIONS,
+    POPULATIONS,
+    REFERENCE_KINDS,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
