@@ -246,7 +246,6 @@ def test_crafted_cache_files_are_set_aside_and_rebuilt(env: dict[str, str], tmp_
     """Five bytes in the identity memo once asked marshal for a list of two billion items (seconds of work, or
     exit 70 when memory ran out); an index with valid checksums and a string for an offset was exit 70 on
     every run. Each is a cache miss: the run answers, and writes good files in their place."""
-    import hashlib
     import marshal
 
     from baclo_cli.knowledge import cache
@@ -257,7 +256,7 @@ def test_crafted_cache_files_are_set_aside_and_rebuilt(env: dict[str, str], tmp_
     folder.mkdir(mode=0o700)
     key = cache.content_key(path.read_bytes())
     head = marshal.dumps({"key": key, "sections": {"meta": ("0", 5, bytes(32)), "topic/alpha": (0.5, 1, b"")}})
-    crafted = cache.MAGIC + len(head).to_bytes(8, "big") + hashlib.sha256(head).digest() + head
+    crafted = cache.MAGIC + len(head).to_bytes(8, "big") + cache.digest(head).digest() + head
     for _ in range(2):
         (folder / cache._memo_name(str(path))).write_bytes(b"[\xff\xff\xff\x7f")
         (folder / f"knowledge-{key}.marshal").write_bytes(crafted)

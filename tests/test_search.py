@@ -274,3 +274,73 @@ def test_forced_colour_in_a_pipe_marks_too_and_no_colour_means_none(baclo: Baclo
     forced = baclo.invoke(["search", "crush"], env={"FORCE_COLOR": "1"}).stdout
     assert f"{MARK}Crushing\x1b[0m tablets" in forced
     assert "\x1b[" not in baclo.invoke(["search", "crush"]).stdout
+
+
+# --- close words: the cheap pre-check drops only what difflib would drop ---------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from baclo_cli.text import close  # noqa: E402
+
+_LETTERS = st.text(alphabet="abcdehilorstw-AE é", max_size=12)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(word=_LETTERS, candidates=st.lists(_LETTERS, max_size=30), cutoff=st.sampled_from([0.0, 0.6, 0.75, 0.8, 1.0]))
+def test_close_matches_difflib_exactly(word: str, candidates: list[str], cutoff: float) -> None:
+    import difflib
+
+    by_lower: dict[str, str] = {}
+    for candidate in candidates:
+        by_lower.setdefault(candidate.lower(), candidate)
+    expected = [by_lower[f] for f in difflib.get_close_matches(word.lower(), list(by_lower), n=3, cutoff=cutoff)]
+    assert close(word, candidates, n=3, cutoff=cutoff) == expected
+
+
+def test_close_finds_the_misspelt_word_in_the_real_vocabulary(baclo: Baclo) -> None:
+    out = baclo.invoke(["search", "withdrawl", "-f", "json"])
+    assert out.exit_code == 0
+    assert json.loads(out.stdout)["fuzzy"] == {"withdrawl": ["withdrawal", "withdraw"]}
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(text=st.text(max_size=40) | st.text(alphabet="aZ09 _.%/-,;:\t\n\x1c\u2028é\u0660\u00b2ß", max_size=40))
+def test_words_and_normalise_agree_with_the_regular_expressions_they_replace(text: str) -> None:
+    import re
+
+    from baclo_cli.text import normalise, split_words
+
+    assert split_words(text) == re.findall(r"[\w.%/-]+", text)
+    assert normalise(text) == re.sub(r"[\W_]+", "", text.lower())
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(a=st.text(alphabet="abcab-é ", max_size=15), b=st.text(alphabet="abcab-é ", max_size=15))
+def test_similarity_is_difflibs_ratio(a: str, b: str) -> None:
+    import difflib
+
+    from baclo_cli.text import similarity
+
+    assert similarity(a, b) == difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    word=_LETTERS,
+    candidates=st.lists(_LETTERS.map(str.lower), max_size=30),
+    also=st.lists(_LETTERS, max_size=5),
+    cutoff=st.sampled_from([0.0, 0.6, 0.8, 1.0]),
+)
+def test_close_in_an_index_is_close_over_its_words(
+    word: str, candidates: list[str], also: list[str], cutoff: float
+) -> None:
+    from baclo_cli.text import close_in, word_index
+
+    expected = close(word, [c for c in candidates if c] + also, n=4, cutoff=cutoff)
+    assert close_in(word, word_index(candidates), n=4, cutoff=cutoff, also=also) == expected
+
+
+def test_close_falls_back_to_difflib_for_very_long_words() -> None:
+    long = "ab" * 120
+    assert close(long, [long[:-1], "x"], n=2, cutoff=0.5) == [long[:-1]]

@@ -20,21 +20,19 @@ that depends on the file, not on the query.
 
 from __future__ import annotations
 
-import re
-
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references
 from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.knowledge.load import Knowledge
-from baclo_cli.text import close, normalise, shorten, spellings, stem
+from baclo_cli.text import close_in, normalise, shorten, spellings, split_words, stem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
     from baclo_cli.knowledge.model import SearchDocument
 
-_WORD = re.compile(r"[\w.%/-]+", re.UNICODE)
 # How a term was reached: exact hits outrank forgiving ones.
 WEIGHTS = {"exact": 1.0, "spelling": 0.9, "stem": 0.85, "glossary": 0.8, "synonym": 0.8, "fuzzy": 0.6}
 # Where in a document: the row's name (and kind), its detail, its notes.
@@ -74,6 +72,8 @@ class _Form:
         """The form with anything but letters and digits allowed between its characters, from a word's start:
         'gabab' finds 'gaba-b', 'ng tube' finds 'NG-tube'."""
         if self.pattern is None:
+            import re  # only here: a form split by a hyphen or a space is rare, and re costs a run ~5 ms
+
             self.pattern = re.compile(r"(?<![^\W_])" + r"[\W_]*".join(re.escape(ch) for ch in self.flat))
         return self.pattern
 
@@ -145,24 +145,17 @@ class _Lexicon:
     phrases it names (for grouping a query's adjacent words)."""
 
     def __init__(self, kb: Knowledge) -> None:
-        self.means: dict[str, list[str]] = {}
-        for entry in kb.synonyms:
-            for word in entry["words"]:
-                self.means.setdefault(normalise(word), []).extend(m.lower() for m in entry["means"])
-        self.names: dict[str, list[str]] = {}
-        for term in kb.glossary:
-            names = [n.lower() for n in (term.term, *term.aliases)]
-            for name in names:
-                self.names.setdefault(normalise(name), []).extend(names)
-        named = [w for entry in kb.synonyms for w in entry["words"]] + [n for v in self.names.values() for n in v]
-        self.phrases = {normalise(w) for w in named if len(_WORD.findall(w)) > 1}
+        lexicon = kb.search_lexicon()
+        self.means: dict[str, list[str]] = lexicon["means"]
+        self.names: dict[str, list[str]] = lexicon["names"]
+        self.phrases = set(lexicon["phrases"])
 
     def forms(self, term: str) -> list[_Form]:
         """Ways ``term`` may appear, each with how it was reached, exact first (each form once, at its best)."""
         found: dict[str, str] = {}
 
         def add(form: str, way: str) -> None:
-            form = " ".join(_WORD.findall(form.lower()))
+            form = " ".join(split_words(form.lower()))
             if form and (form not in found or WEIGHTS[way] > WEIGHTS[found[form]]):
                 found[form] = way
 
@@ -202,7 +195,7 @@ def parse_query(query: str, lexicon: _Lexicon) -> list[str]:
     """The query's terms: "quoted phrases", phrases the file names, and single words; each once."""
     terms: list[str] = []
     for i, part in enumerate(query.split('"')):
-        words = [w.lower() for w in _WORD.findall(part)]
+        words = [w.lower() for w in split_words(part)]
         if i % 2 and len(words) > 1:  # inside quotes (an unclosed quote quotes the rest)
             terms.append(" ".join(words))
         else:
@@ -210,14 +203,10 @@ def parse_query(query: str, lexicon: _Lexicon) -> list[str]:
     return _distinct(terms)
 
 
-def _vocabulary(docs: list[_Doc]) -> set[str]:
-    return {word for doc in docs for text in doc.fields for word in _WORD.findall(text)}
-
-
 def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     if len(query) > MAX_QUERY_CHARS:
         raise BadValue(f"a search may be at most {MAX_QUERY_CHARS} characters long (this one is {len(query)})")
-    words = _distinct([w.lower() for w in _WORD.findall(query)])
+    words = _distinct([w.lower() for w in split_words(query)])
     if not words:
         raise BadValue("search needs at least one word")
     if len(words) > MAX_QUERY_WORDS:
@@ -225,19 +214,17 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
     lexicon = _Lexicon(kb)
     terms = parse_query(query, lexicon)
     docs = [_Doc(row) for row in kb.search_documents()]
-    vocabulary: set[str] | None = None
     fuzzy: dict[str, list[str]] = {}
     per_term: list[dict[int, _Match]] = []
     for term in terms:
         found = _matches(lexicon.forms(term), docs)
         if not found and " " not in term:  # nothing as typed, nor in any forgiving way: the closest words
-            vocabulary = vocabulary if vocabulary is not None else _vocabulary(docs)
-            near = [w for w in close(term, vocabulary, n=2, cutoff=0.8) if w != term]
+            near = [w for w in close_in(term, kb.search_vocabulary(), n=2, cutoff=0.8) if w != term]
             if near:
                 found = _matches([_Form(w, "fuzzy") for w in near], docs)
                 fuzzy[term] = near
         if not found:
-            raise NothingFound(_nothing(query, term, terms, docs, vocabulary, kb))
+            raise NothingFound(_nothing(query, term, terms, kb))
         per_term.append(found)
     hits = _rank(terms, per_term, docs, kb)
     if not hits:
@@ -267,20 +254,24 @@ def search_result(kb: Knowledge, query: str, limit: int = 0) -> Result:
 
 
 def _matches(forms: list[_Form], docs: list[_Doc]) -> dict[int, _Match]:
+    """Each document the forms appear in, with the term's match there. A form can appear in a document only
+    if its letters and digits appear in the document's (``flat``): one C-level look a document rules most out."""
+    flats = [form.flat for form in forms]
     found = {}
     for index, doc in enumerate(docs):
-        hit = _match(forms, doc)
-        if hit is not None:
-            found[index] = hit
+        flat = doc.flat
+        for letters in flats:
+            if letters in flat:
+                hit = _match(forms, doc)
+                if hit is not None:
+                    found[index] = hit
+                break
     return found
 
 
-def _nothing(
-    query: str, term: str, terms: list[str], docs: list[_Doc], vocabulary: set[str] | None, kb: Knowledge
-) -> str:
+def _nothing(query: str, term: str, terms: list[str], kb: Knowledge) -> str:
     """Why nothing matched, and the closest words the file does hold."""
-    vocabulary = vocabulary if vocabulary is not None else _vocabulary(docs)
-    near = close(term.split()[-1], vocabulary | {t.term for t in kb.glossary}, n=4, cutoff=0.6)
+    near = close_in(term.split()[-1], kb.search_vocabulary(), n=4, cutoff=0.6, also=[t.term for t in kb.glossary])
     which = f" (no row has '{shorten(term, 40)}')" if len(terms) > 1 else ""
     hint = f"; close words in the file: {', '.join(near)}" if near else ""
     return f"nothing matches '{shorten(query.strip())}'{which}{hint}"

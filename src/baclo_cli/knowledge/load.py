@@ -92,7 +92,16 @@ class _Sections:
         return self.fresh[name]
 
 
-_SHAPES = {"references": list, "glossary": list, "dose_bands": list, "synonyms": list, "search": list, "card": list}
+_SHAPES = {
+    "references": list,
+    "glossary": list,
+    "dose_bands": list,
+    "synonyms": list,
+    "search": list,
+    "card": list,
+    "vocabulary": dict,
+    "lexicon": dict,
+}
 
 
 def _plausible(name: str, value: Any) -> bool:

@@ -545,6 +545,17 @@ class Knowledge:
     def search_documents(self) -> list[SearchDocument]:
         return list(self._sections("search"))
 
+    def search_lexicon(self) -> dict[str, Any]:
+        """What the file says about words, for search: ``means`` (a synonym's normalised form: the terms it
+        means), ``names`` (a glossary name's normalised form: the term's names) and ``phrases`` (the
+        normalised names of more than one word)."""
+        return dict(self._sections("lexicon"))
+
+    def search_vocabulary(self) -> dict[str, list[Any]]:
+        """Every distinct word of the search documents, in first-seen order, with its letter mask: what a
+        typo is matched to (``text.close_in``)."""
+        return dict(self._sections("vocabulary"))
+
     @property
     def synonyms(self) -> list[dict[str, Any]]:
         """Everyday words and the terms they mean, for search: ``[{words: [...], means: [...]}]``."""
@@ -605,6 +616,8 @@ def split_sections(data: dict[str, Any]) -> dict[str, Any]:
     for ref in data["references"]:
         sections[f"ref/{ref['id']}"] = ref
     sections["search"] = search_documents(data)
+    sections["vocabulary"] = search_vocabulary(sections["search"])
+    sections["lexicon"] = search_lexicon(data)
     return sections
 
 
@@ -642,6 +655,34 @@ def key_column(columns: list[str] | tuple[str, ...], facts: list[dict[str, Any]]
             if all(names) and len(set(names)) == len(names):
                 return column
     return first
+
+
+def search_lexicon(data: dict[str, Any]) -> dict[str, Any]:
+    """The synonyms and glossary names by their normalised form, and the phrases among them: see
+    ``Knowledge.search_lexicon``. Worked out once with the search documents."""
+    from baclo_cli.text import normalise, split_words
+
+    means: dict[str, list[str]] = {}
+    for entry in data.get("synonyms", []):
+        for word in entry["words"]:
+            means.setdefault(normalise(word), []).extend(m.lower() for m in entry["means"])
+    names: dict[str, list[str]] = {}
+    for term in data["glossary"]:
+        spelled = [n.lower() for n in (term["term"], *term.get("aliases", ()))]
+        for name in spelled:
+            names.setdefault(normalise(name), []).extend(spelled)
+    named = [w for entry in data.get("synonyms", []) for w in entry["words"]] + [n for v in names.values() for n in v]
+    phrases = list(dict.fromkeys(normalise(w) for w in named if len(split_words(w)) > 1))
+    return {"means": means, "names": names, "phrases": phrases}
+
+
+def search_vocabulary(docs: list[SearchDocument]) -> dict[str, list[Any]]:
+    """Every distinct word of the documents' title, detail and notes (as search splits them), in first-seen
+    order, indexed for ``text.close_in``: worked out once with the documents, so a typo costs no pass over
+    the file."""
+    from baclo_cli.text import split_words, word_index
+
+    return word_index(word for doc in docs for text in doc[6:9] for word in split_words(text))
 
 
 def search_documents(data: dict[str, Any]) -> list[SearchDocument]:
