@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 
 def cited_references(kb: Knowledge, ref_ids: Iterable[str]) -> list[Reference]:
     """The references behind ``ref_ids``, once each, in reference-list order (building only those)."""
-    known = kb.references
-    return sorted((known[r] for r in set(ref_ids) if r in known), key=lambda ref: ref.number)
+    return kb.references.many(ref_ids)
 
 
 def resolve_topic(name: str) -> str:

@@ -84,6 +84,7 @@ class Command:
         "hidden",
         "interactive",
         "interactive_unless",
+        "kept",
         "name",
         "options",
         "session",
@@ -109,7 +110,9 @@ class Command:
         formats: tuple[str, ...] = (),  # formats of this command alone, beyond FORMATS (flashcards: apkg)
         where: tuple[str, ...] = (),  # conditions always applied: a view of a topic ('baclo renal')
         hidden: bool = False,  # not listed by 'baclo --help' (the views; 'baclo help' names them)
+        kept: bool = False,  # its answer in a pipe is kept and replayed (run.kept_name): costly and reasked
     ) -> None:
+        self.kept = kept
         self.where = where
         self.hidden = hidden
         self.interactive = interactive
@@ -377,6 +380,7 @@ COMMANDS: tuple[Command, ...] = (
         "The whole knowledge base: every topic, the glossary and the references.",
         "export",
         examples=("baclo export -f json > baclofen.json",),
+        kept=True,
     ),
     Command(
         "schema",
@@ -393,6 +397,7 @@ COMMANDS: tuple[Command, ...] = (
         (Arg("file", "Knowledge file to check (default: --data or the bundled one).", "FILE", required=False),),
         examples=("baclo validate my.yaml",),
         session=True,
+        kept=True,  # a file already found valid, unchanged since
     ),
     Command(
         "quiz",
@@ -430,6 +435,7 @@ COMMANDS: tuple[Command, ...] = (
         ),
         session=True,
         interactive_unless=("fmt",),
+        kept=True,  # with --seed: the same questions every time
     ),
     Command(
         "flashcards",
@@ -452,6 +458,7 @@ COMMANDS: tuple[Command, ...] = (
         default_format="table",
         session=True,  # it may write a file (-o), which a plain answer never does
         formats=("apkg",),
+        kept=True,  # to stdout
     ),
     Command(
         "review",

@@ -1,41 +1,61 @@
 """The commands that are more than one answer: validate, quiz, review, mcp and flashcards (``Command.session``
 in the table; flashcards because it may write a file).
 
-Each takes the parsed parameters and returns an exit code, like ``execute.answer``; errors are written as
-one line by ``execute.fail``.
+Each takes the parsed parameters and returns an exit code, like ``run.answer``; errors are written as one
+line by ``run.fail``. (Imports are kept light: a scripted ``flashcards -f json`` or ``quiz -f json`` passes
+through here.)
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from typing import Any
 
-from baclo_cli.cli.run import Stop, answer, fail, load, output_errors, say_error, show, wants_color
+from baclo_cli.cli.run import (
+    Stop,
+    answer,
+    fail,
+    kept_name,
+    load,
+    output_errors,
+    replay,
+    say_error,
+    show,
+    wants_color,
+)
 from baclo_cli.errors import EXIT_INTERRUPTED, EXIT_USAGE, BacloError, DataFileError
 
-Params = dict[str, Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+Params = dict[str, "Any"]
 
 
-@contextmanager
-def interruptible(report: Callable[[], None]) -> Iterator[None]:
+class interruptible:  # used as a function: "with interruptible(report):"
     """An interactive session: Ctrl-C stops it, prints the score so far and exits 130.
 
     The entry point makes Ctrl-C end any other command at once; here Python's own handler comes back so the
     session can say where it stopped (and a review answer being saved is finished or not written at all).
     """
-    import signal
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    except KeyboardInterrupt:
-        with suppress(OSError, ValueError, AttributeError):
-            print(file=sys.stdout)
-            report()
-        raise Stop(EXIT_INTERRUPTED) from None
+    def __init__(self, report: Callable[[], None]) -> None:
+        self.report = report
+
+    def __enter__(self) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: object) -> None:
+        if isinstance(error, KeyboardInterrupt):
+            try:
+                print(file=sys.stdout)
+                self.report()
+            except (OSError, ValueError, AttributeError):
+                pass
+            raise Stop(EXIT_INTERRUPTED) from None
 
 
 def _talk(params: Params) -> Any:
@@ -47,23 +67,37 @@ def _talk(params: Params) -> Any:
 
 
 def validate(params: Params) -> int:
-    from baclo_cli.answers.validation import validation_result
+    from baclo_cli.cli.commands import BY_NAME
     from baclo_cli.knowledge.load import resolve_data_path
 
     given = params.get("file") or params.get("data")
     path = resolve_data_path(str(given) if given else None)
+    keep = kept_name(BY_NAME["validate"], params, source=path)
+    replayed = replay(keep)
+    if replayed is not None:
+        return replayed
+    from baclo_cli.answers.validation import validation_result
+
     try:
         result = validation_result(path)
     except DataFileError as error:
         raise fail(error) from None
-    return show(result, {**params, "sources": False}, None, {})
+    return show(result, {**params, "sources": False}, None, {}, keep=keep)
 
 
 def quiz(params: Params) -> int:
-    from baclo_cli.study import questions as bank
-
     seed = params.get("seed")
     chosen_seed = seed if seed is not None else int.from_bytes(os.urandom(3), "big")
+    from baclo_cli.cli.commands import BY_NAME
+
+    keep = None
+    if seed is not None and params.get("fmt") is not None:  # the same questions every time: kept in a pipe
+        keep = kept_name(BY_NAME["quiz"], params)
+        replayed = replay(keep)
+        if replayed is not None:
+            return replayed
+    from baclo_cli.study import questions as bank
+
     try:
         kb = load(params)
         topics = params.get("topic") or None
@@ -72,8 +106,10 @@ def quiz(params: Params) -> int:
     except BacloError as error:
         raise fail(error) from None
     if params.get("fmt") is not None:
+        if seed is not None:
+            keep = keep or kept_name(BY_NAME["quiz"], params)  # loading may have just remembered the file
         numbers = kb.references.numbers()
-        return show(bank.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers)
+        return show(bank.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers, keep=keep)
     from baclo_cli.cli.session import QuizScore, run_quiz
 
     talk = _talk(params)
@@ -163,8 +199,6 @@ def mcp(params: Params) -> int:
 def flashcards(params: Params) -> int:
     """The cards in a text format (like any answer), or ``-f apkg -o FILE``: an Anki package, a binary file,
     so only to a file. ``-o`` writes any format to a file instead of stdout."""
-    from pathlib import Path
-
     from baclo_cli.cli.commands import BY_NAME
     from baclo_cli.errors import BadValue
 
@@ -173,6 +207,8 @@ def flashcards(params: Params) -> int:
         raise fail(BadValue("-f apkg writes a binary Anki package: name the file with -o, e.g. -o baclo.apkg"))
     if not output:
         return answer(BY_NAME["flashcards"], params)
+    from pathlib import Path
+
     from baclo_cli.study import cards as study
 
     path = Path(output)
@@ -224,6 +260,8 @@ def _write_text(result: Any, fmt: str, path: Any, params: Params) -> int:
         os.replace(tmp, path)
     except OSError as error:
         if tmp:
+            from contextlib import suppress
+
             with suppress(OSError):
                 os.unlink(tmp)
         raise PackageWriteError(path, error) from None

@@ -164,20 +164,32 @@ def _is_terminal(stream: Any) -> bool:
 
 
 def show(
-    result: Result, params: Params, reviewed: str | None, numbers: dict[str, int], default_format: str = "table"
+    result: Result,
+    params: Params,
+    reviewed: str | None,
+    numbers: dict[str, int],
+    default_format: str = "table",
+    keep: str | None = None,
 ) -> int:
-    """Render ``result`` in the chosen format and write it; returns the result's exit code."""
+    """Render ``result`` in the chosen format and write it; returns the result's exit code. With ``keep`` (a
+    name from ``kept_name``: stdout is not a terminal), what it writes is kept for ``replay``."""
     from baclo_cli.output.render import detect_style, notice_text, render, write
 
     fmt = params.get("fmt") or default_format
-    if result.empty:  # nothing matched: one line on stderr; a machine format still prints its (empty) document
-        say_error(f"baclo: {result.empty}")
+    empty = f"baclo: {result.empty}" if result.empty else ""
+    if empty:  # nothing matched: one line on stderr; a machine format still prints its (empty) document
+        say_error(empty)
         if fmt in ("table", "plain", "markdown"):
+            if keep:
+                _keep(keep, result.exit_code, one_line(empty) + "\n", "", "")
             return result.exit_code
     style = detect_style(sys.stdout, color=wants_color(params))
     notice = notice_text(reviewed) if reviewed else ""
     sources, headers = bool(params.get("sources")), not params.get("no_headers")
     text = render(result, fmt, style=style, sources=sources, numbers=numbers, notice=notice, headers=headers)
+    if keep and not style.is_terminal:
+        after = notice + "\n" if fmt == "plain" and notice else ""
+        _keep(keep, result.exit_code, one_line(empty) + "\n" if empty else "", text, after)
     with output_errors(on_closed_pipe=result.exit_code):
         if reviewed and style.is_terminal and fmt in ("table", "plain", "markdown"):
             note_if_stale(reviewed)
@@ -191,6 +203,87 @@ def show(
         if fmt == "plain" and notice:
             write(notice + "\n", sys.stderr)
     return result.exit_code
+
+
+# --- kept answers -------------------------------------------------------------------------------------------
+# A costly answer that scripts ask again and again (the whole export, every flashcard, a seeded quiz) is kept in
+# the cache folder when it goes to a pipe or a file, and replayed: keyed on the knowledge file's content (its
+# remembered key: no key, no keeping), the command and every parameter, this code, the date (the review notice
+# ages) and every setting that shapes output. A kept answer carries its own checksum; any doubt is a miss.
+
+_KEPT_MAGIC = b"BACLOA1 "
+_SETTINGS = ("COLUMNS", "NO_COLOR", "FORCE_COLOR", "TERM")
+
+
+def kept_name(command: Command, params: Params, source: str | None = None) -> str | None:
+    """The name ``command``'s answer to ``params`` is kept under, or None when it is not kept; ``source``: the
+    knowledge file it answers from, when not the one ``--data`` names (``validate FILE``)."""
+    if not command.kept or _is_terminal(sys.stdout):
+        return None
+    from baclo_cli.knowledge import cache
+    from baclo_cli.knowledge.load import resolve_data_path
+
+    if not cache.enabled():
+        return None
+    if source is None:
+        data = params.get("data")
+        source = resolve_data_path(str(data) if data else None)
+    key = cache.remembered_key(source, cache.fingerprint(source))
+    if key is None:
+        return None
+    import time
+
+    settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("BACLO_") or k in _SETTINGS)
+    asked = repr(sorted((k, v) for k, v in params.items() if v is not None))
+    return cache.blob_name("answer", key, command.name, asked, time.strftime("%Y-%m-%d"), *settings)
+
+
+def _keep(name: str, code: int, before: str, out: str, after: str) -> None:
+    from baclo_cli.knowledge import cache
+
+    parts = [p.encode("utf-8", "surrogatepass") for p in (before, out, after)]
+    body = b" ".join(str(n).encode() for n in (code, *map(len, parts))) + b"\n" + b"".join(parts)
+    if len(body) <= MAX_KEPT:
+        cache.write_blob(name, _KEPT_MAGIC + cache.digest(body).hexdigest().encode() + b"\n" + body)
+
+
+MAX_KEPT = 64 << 20
+
+
+def replay(name: str | None) -> int | None:
+    """Write a kept answer as it was first written and return its exit code; None if there is none (or any
+    doubt about it)."""
+    if name is None:
+        return None
+    from baclo_cli.knowledge import cache
+
+    blob = cache.read_blob(name, limit=MAX_KEPT + 200)
+    if blob is None or not blob.startswith(_KEPT_MAGIC):
+        return None
+    head, _, body = blob[len(_KEPT_MAGIC) :].partition(b"\n")
+    if head != cache.digest(body).hexdigest().encode():
+        return None
+    counts, _, rest = body.partition(b"\n")
+    try:
+        code, *sizes = (int(n) for n in counts.split(b" "))
+        if len(sizes) != 3 or min(sizes) < 0 or sum(sizes) != len(rest):
+            return None
+        ends = (sizes[0], sizes[0] + sizes[1])
+        before, out, after = (
+            part.decode("utf-8", "surrogatepass")
+            for part in (rest[: ends[0]], rest[ends[0] : ends[1]], rest[ends[1] :])
+        )
+    except ValueError:  # not numbers, or not the text it was
+        return None
+    from baclo_cli.output.render import write
+
+    if before:
+        say_error(before.rstrip("\n"))
+    with output_errors(on_closed_pipe=code):
+        write(out)
+        if after:
+            write(after, sys.stderr)
+    return code
 
 
 def ask(command: Command, params: Params) -> tuple[Any, Result]:
@@ -208,12 +301,17 @@ def ask(command: Command, params: Params) -> tuple[Any, Result]:
 
 
 def answer(command: Command, params: Params) -> int:
-    """A read-only command: load the knowledge, ask, shape the rows, show."""
+    """A read-only command: load the knowledge, ask, shape the rows, show (or replay a kept answer)."""
+    keep = kept_name(command, params)
+    replayed = replay(keep)
+    if replayed is not None:
+        return replayed
     try:
         kb, result = ask(command, params)
     except BacloError as error:
         raise fail(error) from None
-    return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format)
+    keep = keep or kept_name(command, params)  # loading may have just remembered the file's identity
+    return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format, keep)
 
 
 def run(command: Command, params: Params) -> int:
