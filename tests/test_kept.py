@@ -130,3 +130,23 @@ def test_validate_is_kept_for_a_valid_file_and_remade_after_an_edit(tmp_path: Pa
     data.write_text(text, encoding="utf-8")
     code, out, _, _ = probe(["validate", str(data), "-f", "json"], env)
     assert code == 3 and b'"valid":false' in out
+
+
+def test_review_stats_are_kept_until_the_review_state_changes(tmp_path: Path) -> None:
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_HOME": str(tmp_path / "home")}
+    data = settled_copy(tmp_path)
+    stats = ["--data", str(data), "review", "--stats", "-t", "withdrawal", "--today", "2026-11-30", "-f", "json"]
+    runs = [probe(stats, env) for _ in range(2)]
+    assert runs[0][:3] == runs[1][:3] and b'"reviews":0' in runs[0][1]
+    assert "baclo_cli.study.cards" in runs[0][3] and "baclo_cli.study.cards" not in runs[1][3]
+    answered = subprocess.run(
+        [sys.executable, "-m", "baclo_cli", "--data", str(data), "review", "-t", "withdrawal", "--new", "1"]
+        + ["--today", "2026-11-30"],
+        input=b"y\ngood\n",
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert answered.returncode == 0, answered.stderr
+    after = probe(stats, env)
+    assert after[1] != runs[0][1] and "baclo_cli.study.cards" in after[3]

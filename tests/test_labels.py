@@ -221,6 +221,8 @@ def test_check_compares_the_recorded_version(kb: Knowledge) -> None:
         "4585aafe-0af8-4786-a419-6a7e76671ca2",
         "e05080ef-53d9-4060-aaa4-86a6935467de",
         OZOBAX,
+        "f8992a56-9010-4c4b-84d5-ddcc3e2c3317",
+        "6f3bdcc0-ffc8-4911-8c35-958c8103a2c5",
         "00d3e846-dd92-448d-9ab8-6a07be823cc1",
     ]
     older = [Version(1, "2019-06-01"), Version(2, "2020-01-01"), Version(3, "2021-07-01")]

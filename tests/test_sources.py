@@ -50,19 +50,21 @@ OFFICIAL_HOSTS = LABEL_HOSTS | {
     "kidney.org",
     "www.niddk.nih.gov",
 }
+# Public bodies that publish their own studies (a report without a DOI): the report's own page is canonical.
+PUBLIC_BODY_HOSTS = {"assurance-maladie.ameli.fr"}
 WEAK_KINDS = ("news", "consumer")
-# The issue asks for 90%. Measured: 87 of 107 (81.3%); the rest are documents read only in copies whose own
+# The issue asks for 90%. Measured: 93 of 113 (82.3%); the rest are documents read only in copies whose own
 # address (a DailyMed set id, a DOI or PubMed id, a regulator's page) was not in any copy we could read: see the
 # report in the commit history. The floor keeps the share from falling while those are looked up.
-FLOOR = 0.813
+FLOOR = 0.823
 
 
 def is_canonical(ref: Reference) -> bool:
     if not ref.url:
         return False
     host = urlsplit(ref.url).hostname
-    if ref.kind in ARTICLE_KINDS:
-        return ref.url.startswith(ARTICLE_ADDRESSES)
+    if ref.kind in ARTICLE_KINDS:  # a public body's own report (no DOI) is on that body's own site
+        return ref.url.startswith(ARTICLE_ADDRESSES) or host in PUBLIC_BODY_HOSTS
     if ref.kind == "label":
         return ref.url.startswith(DAILYMED) or host in LABEL_HOSTS
     if ref.kind in ("regulator", "guideline"):

@@ -503,6 +503,7 @@ COMMANDS: tuple[Command, ...] = (
         examples=("baclo review", "baclo review --stats"),
         session=True,
         interactive_unless=("show_stats",),
+        kept=True,  # --stats: keyed on the state file's bytes too
     ),
     Command(
         "mcp",

@@ -120,6 +120,17 @@ def quiz(params: Params) -> int:
 
 
 def review(params: Params) -> int:
+    from baclo_cli.cli.commands import BY_NAME
+
+    keep, kept_as = None, params.get("show_stats") and not params.get("unsuspend")
+    if kept_as:  # a report of the state file as it is now
+        from baclo_cli.study.where import state_file
+
+        kept_as = _checksum(state_file())
+        keep = kept_name(BY_NAME["review"], params, also=(kept_as,))
+        replayed = replay(keep)
+        if replayed is not None:
+            return replayed
     from baclo_cli.cli.session import ReviewTally, run_review
     from baclo_cli.study import cards as study
     from baclo_cli.study import scheduler, state
@@ -147,6 +158,9 @@ def review(params: Params) -> int:
         raise fail(error) from None
     if warning:
         say_error(f"baclo: warning: {warning}")
+        keep = None
+    elif kept_as:  # what was said before an answer is not kept with it
+        keep = keep or kept_name(BY_NAME["review"], params, also=(kept_as,))  # loading may have remembered the file
     if params.get("show_stats"):
         result = scheduler.stats_result(saved, cards, day, path)
         if (params.get("fmt") or "table") == "table" and sys.stdout.isatty():
@@ -157,7 +171,7 @@ def review(params: Params) -> int:
             width = max(8, min(30, shutil.get_terminal_size((80, 24)).columns - 32))
             result.rows = [row for row in result.rows if not str(row["measure"]).startswith("due ")]
             result.notes = ["", *progress_charts(result.payload, width=width)]
-        return show(result, params, kb.drug.last_reviewed, {})
+        return show(result, params, kb.drug.last_reviewed, {}, keep=keep)
     talk = _talk(params)
     tally = ReviewTally()
     try:
@@ -179,6 +193,17 @@ def review(params: Params) -> int:
     for message in warnings:
         say_error(f"baclo: warning: {message}")
     return 0
+
+
+def _checksum(path: str) -> str:
+    """The file's bytes summed (cheaply, as the cache sums), or what stands in for it when it cannot be read."""
+    from baclo_cli.knowledge import cache
+
+    try:
+        with open(path, "rb") as handle:
+            return str(cache.digest(handle.read()).hexdigest())
+    except OSError as error:
+        return f"unreadable {error.errno}"
 
 
 INSTALL_MCP = "pip install 'baclo[mcp]'"

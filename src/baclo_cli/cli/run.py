@@ -136,7 +136,7 @@ def version_line(data: Any = None) -> str:
 
         kb = load({"data": data})
         reviewed = review_age(kb.drug.last_reviewed)
-        from baclo_cli.knowledge.checks import SCHEMA_VERSION
+        from baclo_cli.knowledge.vocabulary import SCHEMA_VERSION
 
         schema = str(SCHEMA_VERSION)
     except Exception:
@@ -215,9 +215,10 @@ _KEPT_MAGIC = b"BACLOA1 "
 _SETTINGS = ("COLUMNS", "NO_COLOR", "FORCE_COLOR", "TERM")
 
 
-def kept_name(command: Command, params: Params, source: str | None = None) -> str | None:
+def kept_name(command: Command, params: Params, source: str | None = None, also: tuple[str, ...] = ()) -> str | None:
     """The name ``command``'s answer to ``params`` is kept under, or None when it is not kept; ``source``: the
-    knowledge file it answers from, when not the one ``--data`` names (``validate FILE``)."""
+    knowledge file it answers from, when not the one ``--data`` names (``validate FILE``); ``also``: whatever
+    else the answer depends on (the review state's checksum)."""
     if not command.kept or _is_terminal(sys.stdout):
         return None
     from baclo_cli.knowledge import cache
@@ -235,7 +236,7 @@ def kept_name(command: Command, params: Params, source: str | None = None) -> st
 
     settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("BACLO_") or k in _SETTINGS)
     asked = repr(sorted((k, v) for k, v in params.items() if v is not None))
-    return cache.blob_name("answer", key, command.name, asked, time.strftime("%Y-%m-%d"), *settings)
+    return cache.blob_name("answer", key, command.name, asked, time.strftime("%Y-%m-%d"), *settings, *also)
 
 
 def _keep(name: str, code: int, before: str, out: str, after: str) -> None:

@@ -13,10 +13,7 @@ from typing import Any, NamedTuple
 
 from baclo_cli import text
 from baclo_cli.knowledge.model import RESERVED_FACT_KEYS
-from baclo_cli.knowledge.vocabulary import EVIDENCE_LEVELS, JURISDICTIONS, REFERENCE_KINDS
-
-SCHEMA_VERSION = 2
-
+from baclo_cli.knowledge.vocabulary import EVIDENCE_LEVELS, JURISDICTIONS, REFERENCE_KINDS, SCHEMA_VERSION
 
 # Reference kinds that must say whose they are: a label, a regulator's page and a guideline are national.
 JURISDICTION_KINDS = ("label", "regulator", "guideline")

@@ -4,6 +4,9 @@ Plain tuples and no imports: the checker validates against them and the output c
 'baclo schema' need not import the checker (and its re, enum and typing) to print them.
 """
 
+# The knowledge file's own format version (its 'schema' field): what this baclo reads.
+SCHEMA_VERSION = 2
+
 # How a fact is known; lets a reader tell a labelled fact from a case report.
 EVIDENCE_LEVELS = (
     "label",

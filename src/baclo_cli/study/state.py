@@ -31,6 +31,7 @@ from typing import Any
 
 from baclo_cli.errors import EXIT_WRITE, BacloError, DataFileError
 from baclo_cli.study.scheduler import FIRST_DAY, GRADES, LAST_DAY, replay
+from baclo_cli.study.where import state_file
 
 FORMAT = "baclo-review"
 VERSION = 2
@@ -57,11 +58,7 @@ class StateWriteError(BacloError):
 
 
 def state_path() -> Path:
-    home = os.environ.get("BACLO_HOME")
-    if home:
-        return Path(os.path.expanduser(home)) / "review.json"  # as BACLO_DATA and BACLO_CACHE_DIR
-    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(data) / "baclo" / "review.json"
+    return Path(state_file())
 
 
 def empty_state() -> dict[str, Any]:
