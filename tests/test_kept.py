@@ -140,8 +140,16 @@ def test_review_stats_are_kept_until_the_review_state_changes(tmp_path: Path) ->
     assert runs[0][:3] == runs[1][:3] and b'"reviews":0' in runs[0][1]
     assert "baclo_cli.study.cards" in runs[0][3] and "baclo_cli.study.cards" not in runs[1][3]
     answered = subprocess.run(
-        [sys.executable, "-m", "baclo_cli", "--data", str(data), "review", "-t", "withdrawal", "--new", "1"]
-        + ["--today", "2026-11-30"],
+        [
+            sys.executable,
+            "-m",
+            "baclo_cli",
+            "--data",
+            str(data),
+            *("review", "-t", "withdrawal", "--new", "1"),
+            "--today",
+            "2026-11-30",
+        ],
         input=b"y\ngood\n",
         env=env,
         capture_output=True,

@@ -160,3 +160,37 @@ def test_piped_table_aligns_wide_and_combining_characters() -> None:
     grid = lines[2:]
     # the second column starts at the same display column on every line
     assert {display_width(line[: line.rindex(" ") + 1]) for line in grid} == {7}
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x3FF), max_size=20) | st.text(max_size=20))
+def test_display_width_shortcut_agrees_with_the_character_by_character_count(text: str) -> None:
+    import unicodedata
+
+    from baclo_cli.output.layout import display_width
+
+    slow = sum(
+        0
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(ch) in ("W", "F")
+        else 1
+        for ch in text
+    )
+    assert display_width(text) == slow
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(
+    text=st.text(max_size=30) | st.text(alphabet="a\t\n\x1b\x7f\x85\xa0é\u200e\u202e\u2066\u2069\u2028", max_size=30)
+)
+def test_escape_controls_is_the_pattern_substitution(text: str) -> None:
+    import re
+
+    from baclo_cli.text import CONTROL, escape_controls
+
+    def shown(m: re.Match[str]) -> str:
+        code = ord(m.group())
+        return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+    assert escape_controls(text) == re.sub(CONTROL, shown, text)

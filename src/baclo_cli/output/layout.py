@@ -32,6 +32,8 @@ def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: East Asian wide characters two, combining marks none."""
     if text.isascii():
         return len(text)
+    if max(text) < "\u0300":  # Latin-1 and Latin Extended: one cell each, but the soft hyphen (format, none)
+        return len(text) - text.count("\xad")
     import unicodedata
 
     width = 0
