@@ -194,3 +194,26 @@ def test_escape_controls_is_the_pattern_substitution(text: str) -> None:
         return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
     assert escape_controls(text) == re.sub(CONTROL, shown, text)
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(
+    text=st.text(max_size=12)
+    | st.text(alphabet="aZ09 ()/%+.,;'_-:#\x7f\x85\u2028\ufeff\ufffe\ud800é\U0001f600", max_size=12)
+    | st.sampled_from(["y", "No", "TRUE", "null", "~", "NaN", "inf", "on", "Off", "yes"]),
+    ascii_only=st.booleans(),
+)
+def test_yaml_scalars_match_the_pattern_rules_they_replace(text: str, ascii_only: bool) -> None:
+    import re
+
+    from baclo_cli.output import yaml_writer
+
+    special = re.fullmatch(r"(?i)(y|n|yes|no|on|off|true|false|null|nan|inf|~)", text)
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ()/%+.,;'_-]*", text)
+    risky = re.search("[\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ufffe\\uffff\\ud800-\\udfff]", text)
+    assert yaml_writer._risky(text) == bool(risky)
+    written = yaml_writer._text(text, ascii_only)
+    if len(text) <= 80 and plain and not special and text[-1] != " ":
+        assert written == text
+    else:
+        assert written.startswith('"') and written.endswith('"')

@@ -9,7 +9,6 @@ escapes, which YAML reads the same way; everything else is written plain, so the
 from __future__ import annotations
 
 import math
-import re
 
 try:  # the C functions themselves: importing the json package costs a millisecond more
     from _json import encode_basestring as _encode
@@ -20,17 +19,25 @@ except ImportError:  # pragma: no cover - a Python without the C accelerator
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
-# Plain scalars only when nothing in them could mean something else to a YAML reader.
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ()/%+.,;'_-]*")
-_SPECIAL = re.compile(r"(?i)(y|n|yes|no|on|off|true|false|null|nan|inf|~)")
+# Plain scalars only when nothing in them could mean something else to a YAML reader: an ASCII letter, then
+# only letters, digits and a few marks, and not a word YAML 1.1 reads as a boolean, null or number. (No re:
+# it, and the enum it loads, would cost every run ~5 ms; str.translate does the same work in C.)
+_PLAIN_REST = dict.fromkeys(map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ()/%+.,;'_-"))
+_SPECIAL = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf", "~"}
+
+
+def _is_plain(text: str) -> bool:
+    first = text[:1]
+    return first.isascii() and first.isalpha() and not text.translate(_PLAIN_REST)
 
 
 def _text(text: str, ascii_only: bool) -> str:
-    if len(text) <= 5 and _SPECIAL.fullmatch(text):
+    if len(text) <= 5 and text.lower() in _SPECIAL:
         return _quoted(text, ascii_only)
-    if len(text) <= 80 and _PLAIN.fullmatch(text) and text[-1] != " " and (not ascii_only or text.isascii()):
+    if len(text) <= 80 and _is_plain(text) and text[-1] != " ":
         return text  # short plain words stay plain (readable); long text is quoted, which is faster to write
     return _quoted(text, ascii_only)
 
@@ -77,9 +84,21 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-# Characters JSON's string escaping leaves alone but a YAML double-quoted scalar may not hold as they are.
-# (U+FFFE and U+FFFF are not characters: PyYAML refuses them even inside quotes.)
-_RISKY = re.compile("[\\x7f-\\x9f\\u2028\\u2029\\ufeff\\ufffe\\uffff\\ud800-\\udfff]")
+# Characters JSON's string escaping leaves alone but a YAML double-quoted scalar may not hold as they are
+# (U+FFFE and U+FFFF are not characters: PyYAML refuses them even inside quotes), and lone surrogates.
+_RISKY = dict.fromkeys([*range(0x7F, 0xA0), 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF])
+
+
+def _risky(text: str) -> bool:
+    if text.isascii():
+        return "\x7f" in text
+    if len(text.translate(_RISKY)) != len(text):
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (U+D800 to U+DFFF)
+        return True
+    return False
 
 
 def _quoted(text: str, ascii_only: bool) -> str:
@@ -88,8 +107,10 @@ def _quoted(text: str, ascii_only: bool) -> str:
     JSON's C string encoder writes escapes YAML reads the same way, so it does the common case; the few
     characters it would leave that YAML must not hold as they are (and, for an ASCII stream, anything beyond
     the Basic Multilingual Plane, which JSON would write as a surrogate pair) take the slower path."""
-    if not _RISKY.search(text) and (text.isascii() or not ascii_only):
+    if not _risky(text) and (text.isascii() or not ascii_only):
         return (_encode_ascii if ascii_only else _encode)(text)
+    import re  # only for the rare text JSON's encoder cannot write for YAML
+
     return '"' + re.sub(_UNSAFE_ASCII if ascii_only else _UNSAFE, _escape, text) + '"'
 
 
@@ -155,11 +176,20 @@ def _flow(item: dict[str, Any], ascii_only: bool) -> str | None:
             text = found
         parts.append(f"{encode(key)}: {text}")
     line = "{" + ", ".join(parts) + "}"
-    if _RISKY.search(line):
+    if _risky(line):
         return None  # characters JSON leaves as they are but YAML may not hold: the block form escapes them
-    if ascii_only and "\\ud" in line and re.search(r"\\ud[89ab]", line):
+    if ascii_only and any(line[i + 3 : i + 4] in ("8", "9", "a", "b") for i in _finds(line, "\\ud")):
         return None  # JSON writes a character beyond the BMP as a surrogate pair, which YAML reads as two
     return line
+
+
+def _finds(text: str, part: str) -> list[int]:
+    """Every place ``part`` starts in ``text``."""
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
 
 
 def _empty(item: Any) -> str:
