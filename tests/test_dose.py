@@ -692,3 +692,18 @@ def test_both_dispatch_paths_read_the_new_options() -> None:
     finally:
         sys.argv = saved
     assert quick[0] == 4 and quick == slow
+
+
+@settings(derandomize=True, max_examples=800, deadline=None)
+@given(
+    text=st.text(alphabet="0123456789.eE+- \t\u00a0mgcuµ", max_size=16)
+    | st.from_regex(r"\s?[0-9]{0,14}(\.[0-9]{0,3})?([eE][-+]?[0-9]{0,4})?\s?[a-zµ.0-9 ]{0,3}", fullmatch=True)
+)
+def test_dose_is_split_as_the_pattern_it_replaces_would(text: str) -> None:
+    import re
+
+    from baclo_cli.answers.dose import split_dose
+
+    pattern = r"\s*((?:[0-9]{1,12}(?:\.[0-9]{1,20})?|\.[0-9]{1,20})(?:[eE][-+]?[0-9]{1,3})?)\s*([^\s0-9.]{0,20})\s*"
+    match = re.fullmatch(pattern, text)
+    assert split_dose(text) == (match.groups() if match else None)
