@@ -1,3 +1,3 @@
-from baclo_cli.cli.entry import main
+from baclo_cli.cli.entry import program
 
-main()
+program()
