@@ -39,6 +39,8 @@ SUSPENSION = "4585aafe-0af8-4786-a419-6a7e76671ca2"
 OZOBAX = "92153f69-bc9b-4bef-9a8e-751effde5c7e"  # recorded: SPL version 3, effective 2021-07-01
 INTRATHECAL = "e05080ef-53d9-4060-aaa4-86a6935467de"  # set ids recorded without their version
 GABLOFEN = "00d3e846-dd92-448d-9ab8-6a07be823cc1"
+LYVISPAH = "f8992a56-9010-4c4b-84d5-ddcc3e2c3317"
+LIORESAL_IT = "6f3bdcc0-ffc8-4911-8c35-958c8103a2c5"
 UP_TO_3 = [(1, "2019-06-01"), (2, "2020-01-01"), (3, "2021-07-01")]
 
 
@@ -50,6 +52,8 @@ def server() -> Iterator[StandIn]:
         running.behaviours[OZOBAX] = Behaviour("ok", UP_TO_3)
         running.behaviours[INTRATHECAL] = Behaviour("ok", [(1, "2020-05-01")])
         running.behaviours[GABLOFEN] = Behaviour("ok", [(38, "2024-06-01"), (39, "2025-03-28")])
+        running.behaviours[LYVISPAH] = Behaviour("ok", [(1, "2022-05-01")])
+        running.behaviours[LIORESAL_IT] = Behaviour("ok", [(28, "2021-01-01"), (29, "2022-12-09")])
         yield running
 
 
@@ -88,7 +92,7 @@ def test_current_label_in_every_format(env: dict[str, str], server: StandIn, fmt
     done = check(env, "-f", fmt)
     assert done.returncode == 0, done.stderr
     if fmt in ("table", "plain", "markdown"):
-        assert "No cited label has a newer version on DailyMed (5 checked; for 4 the version read is not" in done.stdout
+        assert "No cited label has a newer version on DailyMed (7 checked; for 6 the version read is not" in done.stdout
         assert re.search(r"dailymed-ozobax.*current.*the recorded version is DailyMed's latest", done.stdout)
         assert "Facts citing" not in done.stdout
     else:
