@@ -44,7 +44,7 @@ def program() -> None:
 
 def _leave(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        try:  # noqa: SIM105 - contextlib.suppress would import contextlib on every run
             stream.flush()
         except (OSError, ValueError):  # a pipe closed at the very end: the answer was written, as far as it went
             pass

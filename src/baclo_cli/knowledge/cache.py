@@ -176,7 +176,8 @@ def _write_file(folder: str, name: str, blob: bytes) -> None:
 
 def blob_name(kind: str, *parts: str) -> str:
     """A file name for a blob of ``kind`` keyed on ``parts`` and this baclo's code (every module)."""
-    summed = digest("\0".join((CACHE_FORMAT.__str__(), __version__, _build(), *parts)).encode())
+    # (An argument's undecodable bytes are lone surrogates in ``parts``: summed as they are, never refused.)
+    summed = digest("\0".join((CACHE_FORMAT.__str__(), __version__, _build(), *parts)).encode("utf-8", "surrogatepass"))
     return f"{kind}-{str(summed.hexdigest())[:40]}"
 
 
@@ -220,7 +221,7 @@ def racy(print_: tuple[int, ...]) -> bool:
 
 
 def _memo_name(path: str) -> str:
-    return "file-" + str(digest(os.path.abspath(path).encode()).hexdigest())[:32]
+    return "file-" + str(digest(os.fsencode(os.path.abspath(path))).hexdigest())[:32]
 
 
 def _is_key(key: str) -> bool:
