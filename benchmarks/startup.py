@@ -87,7 +87,7 @@ def startup(baclo: str, runs: int, quick: bool, env: dict[str, str]) -> bool:
     for args in shapes:
         for fmt in ("json",) if quick else FORMATS:
             commands[" ".join(["baclo", *args, "-f", fmt])] = [baclo, *args, "-f", fmt]
-        if args[0] not in SESSIONS:
+        if args[:1] not in ([s] for s in SESSIONS):
             commands[" ".join(["baclo", *args, "(piped table)"])] = [baclo, *args]
     for args in SPELLINGS:
         commands[" ".join(["baclo", *args])] = [baclo, *args]
