@@ -448,7 +448,7 @@ class Topics(_TopicMapping):
         return name in self._known
 
 
-MANY_REFERENCES = 8  # references read one by one before the whole list is cheaper (measured: about ten)
+MANY_REFERENCES = 8  # references always read one by one (fewer than this, the whole list never pays)
 
 
 class References(_ReferenceMapping):
@@ -494,10 +494,13 @@ class References(_ReferenceMapping):
         return ref_id in self._numbers
 
     def many(self, ref_ids: Iterable[str]) -> list[Reference]:
-        """The references among ``ref_ids`` that exist, in reference-list order: past a handful not yet built,
-        the whole list is read in one go (one section costs less than ten ``ref/ID`` ones)."""
+        """The references among ``ref_ids`` that exist, in reference-list order: when many are wanted (more
+        than a handful, and more than an eighth of the list), the whole list is read in one go; one ``ref/ID``
+        section costs about as much as reading eight references in the list, so a long list is not read for a
+        few of its references."""
         wanted = {r for r in ref_ids if r in self._numbers}
-        if sum(r not in self._built for r in wanted) > MANY_REFERENCES:
+        unbuilt = sum(r not in self._built for r in wanted)
+        if unbuilt > MANY_REFERENCES and unbuilt * 8 > len(self._numbers):
             self.values()
         return sorted((self[r] for r in wanted), key=lambda ref: ref.number)
 
