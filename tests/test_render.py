@@ -217,3 +217,42 @@ def test_yaml_scalars_match_the_pattern_rules_they_replace(text: str, ascii_only
         assert written == text
     else:
         assert written.startswith('"') and written.endswith('"')
+
+
+def test_the_whitespace_list_is_what_str_isspace_accepts() -> None:
+    from baclo_cli.output.render import WHITESPACE
+
+    assert sorted(WHITESPACE) == [c for c in range(0x110000) if chr(c).isspace()]
+
+
+_MD_TEXT = st.text(max_size=20) | st.text(alphabet="12.)-+= \t\n#*_`[]<>|~&$\\x\u00a0\u3000", max_size=20)
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(text=_MD_TEXT, url=_MD_TEXT)
+def test_markdown_escapes_are_the_pattern_substitutions_they_replace(text: str, url: str) -> None:
+    import re
+
+    from baclo_cli.output import render as rendering
+
+    escaped = re.sub(r"[\\`*_\[\]<>#|~&$]", lambda m: "\\" + m.group(), " ".join(text.split()))
+    escaped = re.sub(
+        r"^([0-9]+)([.)])|^([-+=])",
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else "\\" + m.group(3),
+        escaped,
+    )
+    assert rendering._md_escape(text) == escaped
+    assert rendering._md_url(url) == re.sub(r"[()<>\\\s]", lambda m: f"%{ord(m.group()):02X}", url)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.text(alphabet='ab,"\n\r\t ;é', max_size=6), min_size=1, max_size=4), max_size=5))
+def test_the_c_csv_writer_writes_what_the_csv_module_does(rows: list[list[str]]) -> None:
+    import _csv
+    import csv
+    import io
+
+    ours, theirs = io.StringIO(), io.StringIO()
+    _csv.writer(ours, lineterminator="\n").writerows(rows)
+    csv.writer(theirs, lineterminator="\n").writerows(rows)
+    assert ours.getvalue() == theirs.getvalue()
