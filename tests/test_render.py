@@ -256,3 +256,13 @@ def test_the_c_csv_writer_writes_what_the_csv_module_does(rows: list[list[str]])
     _csv.writer(ours, lineterminator="\n").writerows(rows)
     csv.writer(theirs, lineterminator="\n").writerows(rows)
     assert ours.getvalue() == theirs.getvalue()
+
+
+@settings(derandomize=True, max_examples=600, deadline=None)
+@given(text=st.text(alphabet="+-.eE0123456789٣x ", max_size=10))
+def test_plain_number_is_the_pattern_it_replaces(text: str) -> None:
+    import re
+
+    from baclo_cli.output.cells import plain_number
+
+    assert plain_number(text) == bool(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text))
