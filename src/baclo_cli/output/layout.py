@@ -55,19 +55,28 @@ class Grid:
     ``widths`` is None when the table should be shown as stacked records instead. ``marks`` holds, for each
     row, the words to mark in its cells where colour is on (a search hit's matched words), or None."""
 
-    __slots__ = ("heads", "marks", "rows", "widths")
+    __slots__ = ("_marks", "_words", "heads", "rows", "widths")
 
     def __init__(
         self,
         heads: list[str],
         rows: list[list[str]],
         widths: list[int] | None,
-        marks: list[re.Pattern[str] | None] | None = None,
+        words: list[object] | None = None,
     ) -> None:
         self.heads = heads
         self.rows = rows
         self.widths = widths
-        self.marks = marks or [None] * len(rows)
+        self._words = words
+        self._marks: list[re.Pattern[str] | None] | None = None
+
+    @property
+    def marks(self) -> list[re.Pattern[str] | None]:
+        """Each row's pattern of words to mark, made when first asked for (only colour asks: it needs re)."""
+        if self._marks is None:
+            words = self._words or [None] * len(self.rows)
+            self._marks = [mark_pattern(w) for w in words]
+        return self._marks
 
     def lines_of(self, row: list[str]) -> list[list[str]]:
         """Each cell of ``row`` broken into the lines its column allows (one line each without widths)."""
@@ -92,7 +101,7 @@ def lay_out(table: Result, sources: bool, numbers: dict[str, int], width: int | 
     """The grid for ``table`` in ``width`` terminal cells (None: unlimited), of which ``overhead`` go to
     borders, padding and gaps between columns."""
     heads, rows = cells(table, sources, numbers)
-    marks = [mark_pattern(row.get(table.highlight)) for row in table.rows] if table.highlight else None
+    marks = [row.get(table.highlight) for row in table.rows] if table.highlight else None
     if width is None:
         widths = [max(display_width(r[i]) for r in [heads, *rows]) for i in range(len(heads))]
         return Grid(heads, rows, widths, marks)

@@ -47,7 +47,7 @@ def _grid_lines(grid: Grid, paint: _Painter) -> list[str]:
         return GAP.join(padded).rstrip()
 
     out = [line(grid.heads, [(1, 36)] * len(grid.heads), [[] for _ in grid.heads])]
-    for row, mark in zip(grid.rows, grid.marks, strict=True):
+    for row, mark in zip(grid.rows, grid.marks if paint.color else [None] * len(grid.rows), strict=True):
         styles: list[tuple[int, ...]] = [(1, 31) if text.lower() in SERIOUS else () for text in row]
         broken = grid.lines_of(row)
         spans = [
@@ -70,7 +70,8 @@ def _marked(text: str, spans: list[tuple[int, int]], paint: _Painter) -> str:
 
 def _stacked_lines(grid: Grid, width: int, paint: _Painter) -> list[str]:
     out: list[str] = []
-    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, grid.marks, strict=True)):
+    marks = grid.marks if paint.color else [None] * len(grid.rows)
+    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, marks, strict=True)):
         if i:
             out.append("")
         values = dict(zip(grid.heads, row, strict=True))
