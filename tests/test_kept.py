@@ -158,3 +158,66 @@ def test_review_stats_are_kept_until_the_review_state_changes(tmp_path: Path) ->
     assert answered.returncode == 0, answered.stderr
     after = probe(stats, env)
     assert after[1] != runs[0][1] and "baclo_cli.study.cards" in after[3]
+
+
+RACE = (
+    "import shutil, sys\n"
+    "from baclo_cli.cli import fast, run\n"
+    "asked = run.ask\n"
+    "def edited_first(command, params):\n"
+    "    shutil.copy(sys.argv[2], sys.argv[1])  # the file changes after the kept name was looked up\n"
+    "    return asked(command, params)\n"
+    "run.ask = edited_first\n"
+    "command, params = fast.parse(['--data', sys.argv[1], 'export', '-f', 'json'])\n"
+    "run.answer(command, params)\n"
+)
+
+
+def test_an_answer_is_kept_under_the_bytes_it_was_made_from(tmp_path: Path) -> None:
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    data = settled_copy(tmp_path)
+    original = data.read_bytes()
+    edited = tmp_path / "edited.yaml"
+    edited.write_bytes(original.replace(b"Baclofen is a skeletal", b"Baclofen is a RACED skeletal", 1))
+    assert edited.read_bytes() != original
+    probe(["--data", str(data), "topics", "-f", "json"], env)  # its identity remembered
+    subprocess.run([sys.executable, "-c", RACE, str(data), str(edited)], env=env, capture_output=True, timeout=120)
+    data.write_bytes(original)  # back as it was; remembered again once settled
+    time.sleep(cache.RACY_NS / 1e9 + 0.2)
+    probe(["--data", str(data), "topics", "-f", "json"], env)
+    assert b"RACED" not in probe(["--data", str(data), "export", "-f", "json"], env)[1]
+
+
+def test_a_kept_answer_is_never_replayed_to_a_stream_that_encodes_otherwise(tmp_path: Path) -> None:
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "PYTHONIOENCODING": "utf-8"}
+    for _ in range(2):
+        probe(["export", "-f", "json"], env)
+    ascii_env = {**env, "PYTHONIOENCODING": "ascii"}
+    fresh = probe(["export", "-f", "json"], {**ascii_env, "BACLO_NO_CACHE": "1"})[1]
+    assert probe(["export", "-f", "json"], ascii_env)[1] == fresh and fresh.isascii()
+
+
+def test_review_stats_are_kept_apart_for_each_state_file(tmp_path: Path) -> None:
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    stats = ["review", "--stats", "--today", "2026-11-30", "-f", "json"]
+    for home in ("h1", "h1", "h2"):
+        out = probe(stats, {**env, "BACLO_HOME": str(tmp_path / home)})[1]
+        assert f'{home}/review.json"'.encode() in out
+
+
+def test_a_crafted_or_strange_kept_file_is_a_miss(tmp_path: Path) -> None:
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    data = settled_copy(tmp_path)
+    args = ["--data", str(data), "export", "-f", "json"]
+    right = probe(args, env)[1]
+    (kept,) = kept_files(tmp_path / "cache")
+    for code in (b"256", b"-1", b"1" * 30):
+        body = code + b" 0 2 0\n{}"
+        kept.write_bytes(b"BACLOA1 " + cache.digest(body).hexdigest().encode() + b"\n" + body)
+        assert probe(args, env)[:3] == (0, right, "")
+    kept.unlink()
+    kept.mkdir()
+    assert probe(args, env)[:3] == (0, right, "")
+    kept.rmdir()
+    os.mkfifo(kept)
+    assert probe(args, env)[:3] == (0, right, "")  # and it did not wait for a writer

@@ -14,9 +14,10 @@ from baclo_cli.knowledge.load import check_text
 from baclo_cli.knowledge.reader import decode, lines_of, read_bytes
 
 
-def validation_result(path: str | os.PathLike[str]) -> Result:
-    """Raises ``DataFileError`` for files that cannot be read or parsed; otherwise lists every problem."""
-    text = decode(read_bytes(path), str(path))
+def validation_result(path: str | os.PathLike[str], raw: bytes | None = None) -> Result:
+    """Raises ``DataFileError`` for files that cannot be read or parsed; otherwise lists every problem.
+    ``raw``: the file's bytes, when already read."""
+    text = decode(read_bytes(path) if raw is None else raw, str(path))
     _, problems = check_text(text, str(path))
     lines = lines_of(text, [p.path for p in problems])  # one parse of the file, however many problems
     rows: list[dict[str, Any]] = [

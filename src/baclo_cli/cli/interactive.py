@@ -77,11 +77,16 @@ def validate(params: Params) -> int:
     if replayed is not None:
         return replayed
     from baclo_cli.answers.validation import validation_result
+    from baclo_cli.knowledge import cache
+    from baclo_cli.knowledge.reader import read_bytes
 
     try:
-        result = validation_result(path)
+        raw = read_bytes(path)
+        result = validation_result(path, raw)
     except DataFileError as error:
         raise fail(error) from None
+    if result.exit_code == 0:  # only a valid file's identity is remembered, so only its answer can be replayed
+        keep = kept_name(BY_NAME["validate"], params, source=path, key=cache.content_key(raw))
     return show(result, {**params, "sources": False}, None, {}, keep=keep)
 
 
@@ -106,8 +111,8 @@ def quiz(params: Params) -> int:
     except BacloError as error:
         raise fail(error) from None
     if params.get("fmt") is not None:
-        if seed is not None:
-            keep = keep or kept_name(BY_NAME["quiz"], params)  # loading may have just remembered the file
+        if seed is not None and kb.content_key:  # kept under the key of the bytes it was made from
+            keep = kept_name(BY_NAME["quiz"], params, key=kb.content_key)
         numbers = kb.references.numbers()
         return show(bank.quiz_result(kb, questions, chosen_seed), params, kb.drug.last_reviewed, numbers, keep=keep)
     from baclo_cli.cli.session import QuizScore, run_quiz
@@ -127,7 +132,7 @@ def review(params: Params) -> int:
         from baclo_cli.study.where import state_file
 
         kept_as = _checksum(state_file())
-        keep = kept_name(BY_NAME["review"], params, also=(kept_as,))
+        keep = kept_name(BY_NAME["review"], params, also=(state_file(), kept_as))
         replayed = replay(keep)
         if replayed is not None:
             return replayed
@@ -159,8 +164,10 @@ def review(params: Params) -> int:
     if warning:
         say_error(f"baclo: warning: {warning}")
         keep = None
-    elif kept_as:  # what was said before an answer is not kept with it
-        keep = keep or kept_name(BY_NAME["review"], params, also=(kept_as,))  # loading may have remembered the file
+    elif kept_as and kb.content_key:  # (what was said before an answer is not kept with it)
+        # Under the key of the bytes read, and only if the state file is as it was before it was read.
+        same = _checksum(str(path)) == kept_as
+        keep = kept_name(BY_NAME["review"], params, also=(str(path), kept_as), key=kb.content_key) if same else None
     if params.get("show_stats"):
         result = scheduler.stats_result(saved, cards, day, path)
         if (params.get("fmt") or "table") == "table" and sys.stdout.isatty():

@@ -181,7 +181,7 @@ def show(
         say_error(empty)
         if fmt in ("table", "plain", "markdown"):
             if keep:
-                _keep(keep, result.exit_code, one_line(empty) + "\n", "", "")
+                _keep(keep, result.exit_code, empty, "", "")
             return result.exit_code
     style = detect_style(sys.stdout, color=wants_color(params))
     notice = notice_text(reviewed) if reviewed else ""
@@ -189,7 +189,7 @@ def show(
     text = render(result, fmt, style=style, sources=sources, numbers=numbers, notice=notice, headers=headers)
     if keep and not style.is_terminal:
         after = notice + "\n" if fmt == "plain" and notice else ""
-        _keep(keep, result.exit_code, one_line(empty) + "\n" if empty else "", text, after)
+        _keep(keep, result.exit_code, empty, text, after)
     with output_errors(on_closed_pipe=result.exit_code):
         if reviewed and style.is_terminal and fmt in ("table", "plain", "markdown"):
             note_if_stale(reviewed)
@@ -215,10 +215,19 @@ _KEPT_MAGIC = b"BACLOA1 "
 _SETTINGS = ("COLUMNS", "NO_COLOR", "FORCE_COLOR", "TERM")
 
 
-def kept_name(command: Command, params: Params, source: str | None = None, also: tuple[str, ...] = ()) -> str | None:
-    """The name ``command``'s answer to ``params`` is kept under, or None when it is not kept; ``source``: the
-    knowledge file it answers from, when not the one ``--data`` names (``validate FILE``); ``also``: whatever
-    else the answer depends on (the review state's checksum)."""
+def kept_name(
+    command: Command,
+    params: Params,
+    source: str | None = None,
+    also: tuple[str, ...] = (),
+    key: str | None = None,
+) -> str | None:
+    """The name ``command``'s answer to ``params`` is kept under, or None when it is not kept.
+
+    ``source``: the knowledge file it answers from, when not the one ``--data`` names (``validate FILE``);
+    ``also``: whatever else the answer depends on (the review state's place and checksum); ``key``: the content
+    key of the bytes the answer was made from (to keep an answer just made), else the key remembered for the
+    file's identity now (to find one to replay)."""
     if not command.kept or _is_terminal(sys.stdout):
         return None
     from baclo_cli.knowledge import cache
@@ -229,14 +238,17 @@ def kept_name(command: Command, params: Params, source: str | None = None, also:
     if source is None:
         data = params.get("data")
         source = resolve_data_path(str(data) if data else None)
-    key = cache.remembered_key(source, cache.fingerprint(source))
+    key = key or cache.remembered_key(source, cache.fingerprint(source))
     if key is None:
         return None
     import time
 
     settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("BACLO_") or k in _SETTINGS)
     asked = repr(sorted((k, v) for k, v in params.items() if v is not None))
-    return cache.blob_name("answer", key, command.name, asked, time.strftime("%Y-%m-%d"), *settings, *also)
+    # How stdout encodes (an ASCII stream gets escapes), and the Python (its Unicode tables measure widths).
+    stream = f"{getattr(sys.stdout, 'encoding', None)}/{getattr(sys.stdout, 'errors', None)}/{sys.version}"
+    day = time.strftime("%Y-%m-%d")
+    return cache.blob_name("answer", key, command.name, os.path.abspath(source), asked, day, stream, *settings, *also)
 
 
 def _keep(name: str, code: int, before: str, out: str, after: str) -> None:
@@ -267,7 +279,7 @@ def replay(name: str | None) -> int | None:
     counts, _, rest = body.partition(b"\n")
     try:
         code, *sizes = (int(n) for n in counts.split(b" "))
-        if len(sizes) != 3 or min(sizes) < 0 or sum(sizes) != len(rest):
+        if len(sizes) != 3 or min(sizes) < 0 or sum(sizes) != len(rest) or not 0 <= code <= 255:
             return None
         ends = (sizes[0], sizes[0] + sizes[1])
         before, out, after = (
@@ -279,7 +291,7 @@ def replay(name: str | None) -> int | None:
     from baclo_cli.output.render import write
 
     if before:
-        say_error(before.rstrip("\n"))
+        say_error(before)  # the empty-result line, as it was first said
     with output_errors(on_closed_pipe=code):
         write(out)
         if after:
@@ -311,7 +323,8 @@ def answer(command: Command, params: Params) -> int:
         kb, result = ask(command, params)
     except BacloError as error:
         raise fail(error) from None
-    keep = keep or kept_name(command, params)  # loading may have just remembered the file's identity
+    # Kept under the key of the bytes this answer was made from, whatever the file holds by now.
+    keep = kept_name(command, params, key=kb.content_key) if kb.content_key else None
     return show(result, params, kb.drug.last_reviewed, kb.references.numbers(), command.default_format, keep)
 
 

@@ -138,16 +138,19 @@ def _private_dir(create: bool) -> str | None:
 
 def _open(path: str) -> Any:
     """A regular file of ours, opened without following links, or None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:  # (O_NONBLOCK: a named pipe planted here must not hold the run until someone writes to it)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    handle = os.fdopen(fd, "rb")
-    info = os.fstat(handle.fileno())
-    if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
-        handle.close()
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+            os.close(fd)  # a folder, a pipe, a device, or someone else's: not ours to read
+            return None
+        return os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
         return None
-    return handle
 
 
 def _write_file(folder: str, name: str, blob: bytes) -> None:

@@ -65,9 +65,11 @@ def load_knowledge(path: PathLike | None = None, *, use_cache: bool = True) -> K
             data = _checked(source, raw)
             cache.write(key, split_sections(data))
             cache.remember_key(source, identity, key)
-            return knowledge_from_data(data, source)
+            built = knowledge_from_data(data, source)
+            built.content_key = key
+            return built
         cache.remember_key(source, identity, key)
-    return Knowledge(source, _Sections(entry, source).get)
+    return Knowledge(source, _Sections(entry, source).get, key)
 
 
 class _Sections:

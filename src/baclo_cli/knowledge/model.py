@@ -520,8 +520,9 @@ class References(_ReferenceMapping):
 class Knowledge:
     """The knowledge base: ``drug`` and the topic names at once, everything else when first asked for."""
 
-    def __init__(self, source: str, sections: Sections) -> None:
+    def __init__(self, source: str, sections: Sections, content_key: str | None = None) -> None:
         self.source = source
+        self.content_key = content_key  # the cache key of the bytes it was built from (None: not cached)
         self._sections = sections
         meta = sections("meta")
         drug = meta["drug"]
