@@ -344,3 +344,17 @@ def test_close_in_an_index_is_close_over_its_words(
 def test_close_falls_back_to_difflib_for_very_long_words() -> None:
     long = "ab" * 120
     assert close(long, [long[:-1], "x"], n=2, cutoff=0.5) == [long[:-1]]
+
+
+@settings(derandomize=True, max_examples=800, deadline=None)
+@given(
+    flat=st.text(alphabet="ab1é", min_size=1, max_size=4),
+    text=st.text(alphabet="ab1é -_./", max_size=16),
+)
+def test_spread_span_finds_what_the_spread_pattern_did(flat: str, text: str) -> None:
+    import re
+
+    from baclo_cli.answers.search import spread_span
+
+    found = re.search(r"(?<![^\W_])" + r"[\W_]*".join(re.escape(ch) for ch in flat), text)
+    assert spread_span(flat, text) == (found.span() if found else None)
