@@ -214,3 +214,13 @@ def test_help_cache_key_uses_the_width_click_lays_help_out_for(monkeypatch: pyte
         else:
             monkeypatch.setenv("COLUMNS", columns)
         assert help_.terminal_columns() == shutil.get_terminal_size().columns, columns
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(text=st.text(alphabet="a/.", max_size=10) | st.text(max_size=10))
+def test_a_path_option_reads_as_pathlib_reads_it(text: str) -> None:
+    from pathlib import PurePosixPath
+
+    from baclo_cli.cli.fast import as_path
+
+    assert str(as_path(text)) == str(PurePosixPath(text))

@@ -11,6 +11,7 @@ knowledge cache). A differential test checks both paths give the same bytes and 
 from __future__ import annotations
 
 import math
+import os
 
 from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Command, Opt, find_option, merge
 
@@ -43,9 +44,7 @@ def _convert(option: Opt, text: str) -> Any:
         if not math.isfinite(number) and text.strip().lower() not in ("inf", "-inf", "nan", "infinity"):
             raise ValueError(text)
     elif option.kind == "path":
-        from pathlib import Path
-
-        return Path(text)  # as Typer gives it: '' becomes '.', a folder
+        return as_path(text)
     else:
         return text
     if text.startswith("-") and not text[1:2].isdigit():
@@ -53,6 +52,18 @@ def _convert(option: Opt, text: str) -> Any:
     if (option.low is not None and number < option.low) or (option.high is not None and number > option.high):
         raise ValueError(text)
     return number
+
+
+def as_path(text: str) -> Any:
+    """A path option as Typer gives it (a ``Path``: '' becomes '.', 'a//b/./' becomes 'a/b'); on POSIX its
+    text worked out by pathlib's own rules, without importing pathlib (and the re and fnmatch it loads)."""
+    if os.name != "posix":
+        from pathlib import Path
+
+        return Path(text)
+    root = "//" if text.startswith("//") and not text.startswith("///") else "/" if text.startswith("/") else ""
+    parts = [part for part in text.split("/") if part and part != "."]
+    return root + "/".join(parts) or "."
 
 
 def _option_value(option: Opt, value: str | None, target: dict[str, Any]) -> bool:
