@@ -18,8 +18,8 @@ reads only what it shows. The cache is trusted only as far as it deserves:
   to it; files are written to a new file of a random name (``O_EXCL``) and renamed into place, and read
   with ``O_NOFOLLOW``, so a planted symbolic link is never followed;
 - an entry starts with a header (magic, index length, BLAKE2b checksum of the index) and every section carries its
-  own BLAKE2b checksum, all checked before ``marshal`` decodes anything, and the decoded index is checked field by
-  field; the memo is a line of text with its own checksum, never decoded by ``marshal`` (five crafted bytes
+  own BLAKE2b checksum, all checked before ``marshal`` decodes anything, and a section's place in the decoded
+  index is checked field by field before it is used; the memo is a line of text with its own checksum, never decoded by ``marshal`` (five crafted bytes
   can ask ``marshal`` for a list of two billion items). On any doubt the entry or memo is not used, and the
   run that finds it writes a good one in its place.
 """
@@ -34,7 +34,7 @@ from baclo_cli import __version__
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
 
 try:  # the bare C module: hashlib would load OpenSSL, a few milliseconds on every run
     from _blake2 import blake2b
@@ -273,19 +273,23 @@ def remember_key(path: str, print_: tuple[int, ...] | None, key: str) -> None:
 
 
 class Entry:
-    """An open cache entry; ``section(name)`` reads, checks and decodes one section, or raises LookupError."""
+    """An open cache entry; ``section(name)`` reads, checks and decodes one section, or raises LookupError.
 
-    def __init__(self, handle: Any, index: dict[str, tuple[int, int, bytes]]) -> None:
+    A section's place in the index is checked when the section is read, not all at once on opening: a run
+    reads a few sections, and the index of a large file lists thousands."""
+
+    def __init__(self, handle: Any, sections: dict[Any, Any], start: int) -> None:
         self._handle = handle
-        self._index = index
+        self._index = sections
+        self._start = start  # where the sections begin: after the header and the index
 
     def section(self, name: str) -> Any:
         where = self._index.get(name)
-        if where is None:
+        if not _plausible_place(where):
             raise LookupError(name)
         offset, length, checksum = where
         try:
-            self._handle.seek(_HEADER + offset)
+            self._handle.seek(self._start + offset)
             blob = self._handle.read(length)
         except (OSError, ValueError):
             raise LookupError(name) from None
@@ -297,8 +301,23 @@ class Entry:
             raise LookupError(name) from None
 
 
+def _plausible_place(where: Any) -> TypeGuard[tuple[int, int, bytes]]:
+    """(offset, size, checksum) of the right types and in range."""
+    if type(where) is not tuple or len(where) != 3:
+        return False
+    offset, size, summed = where
+    return (
+        type(offset) is int
+        and type(size) is int
+        and type(summed) is bytes
+        and len(summed) == 32
+        and 0 <= offset <= MAX_SECTION_BYTES * 64
+        and 0 <= size <= MAX_SECTION_BYTES
+    )
+
+
 def read(key: str) -> Entry | None:
-    """The entry for ``key`` with its index checked, or None on any doubt."""
+    """The entry for ``key`` with its index's checksum and shape checked, or None on any doubt."""
     folder = _private_dir(create=False)
     if folder is None or not _is_key(key):
         return None
@@ -315,28 +334,13 @@ def read(key: str) -> Entry | None:
         blob = handle.read(length)
         if len(blob) != length or digest(blob).digest() != head[len(MAGIC) + 8 :]:
             raise ValueError("index checksum")
-        sections = _checked_index(marshal.loads(blob), key)
+        index = marshal.loads(blob)
+        if type(index) is not dict or index.get("key") != key or type(index.get("sections")) is not dict:
+            raise ValueError("index")
     except Exception:  # any doubt (a crafted index can make marshal fail in any way) is a miss
         handle.close()
         return None
-    # The index sits after the header; sections follow the index.
-    return Entry(handle, {name: (length + offset, size, digest) for name, (offset, size, digest) in sections.items()})
-
-
-def _checked_index(index: Any, key: str) -> dict[str, tuple[int, int, bytes]]:
-    """The index's sections, each (offset, size, checksum) of the right types and in range; ValueError if not."""
-    if type(index) is not dict or index.get("key") != key or type(index.get("sections")) is not dict:
-        raise ValueError("index")
-    sections: dict[str, tuple[int, int, bytes]] = index["sections"]
-    for name, where in sections.items():
-        if type(name) is not str or type(where) is not tuple or len(where) != 3:
-            raise ValueError("section")
-        offset, size, digest = where
-        if type(offset) is not int or type(size) is not int or type(digest) is not bytes or len(digest) != 32:
-            raise ValueError("section")
-        if not (0 <= offset <= MAX_SECTION_BYTES * 64 and 0 <= size <= MAX_SECTION_BYTES):
-            raise ValueError("section")
-    return sections
+    return Entry(handle, index["sections"], _HEADER + length)
 
 
 def write(key: str, sections: dict[str, Any]) -> None:
