@@ -19,9 +19,9 @@ reads only what it shows. The cache is trusted only as far as it deserves:
   with ``O_NOFOLLOW``, so a planted symbolic link is never followed;
 - an entry starts with a header (magic, index length, BLAKE2b checksum of the index) and every section carries its
   own BLAKE2b checksum, all checked before ``marshal`` decodes anything, and a section's place in the decoded
-  index is checked field by field before it is used; the memo is a line of text with its own checksum, never decoded by ``marshal`` (five crafted bytes
-  can ask ``marshal`` for a list of two billion items). On any doubt the entry or memo is not used, and the
-  run that finds it writes a good one in its place.
+  index is checked field by field before it is used; the memo is a line of text with its own checksum, never
+  decoded by ``marshal`` (five crafted bytes can ask ``marshal`` for a list of two billion items). On any doubt
+  the entry or memo is not used, and the run that finds it writes a good one in its place.
 """
 
 from __future__ import annotations
