@@ -221,3 +221,33 @@ def test_a_crafted_or_strange_kept_file_is_a_miss(tmp_path: Path) -> None:
     kept.rmdir()
     os.mkfifo(kept)
     assert probe(args, env)[:3] == (0, right, "")  # and it did not wait for a writer
+
+
+def test_validate_is_kept_apart_for_each_file_even_with_the_same_bytes(tmp_path: Path) -> None:
+    # BACLO_DATA='~/k.yaml' names a different file for each HOME: the same setting, the same bytes, two answers.
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_DATA": "~/k.yaml"}
+    homes = [tmp_path / "h1", tmp_path / "h2"]
+    for home in homes:
+        home.mkdir()
+        (home / "k.yaml").write_bytes(DATA.read_bytes())
+    time.sleep(cache.RACY_NS / 1e9 + 0.2)
+    for home in homes:
+        probe(["uses", "-f", "json"], {**env, "HOME": str(home)})  # each file's identity remembered
+    for home in (*homes, *homes):
+        out = probe(["validate", "-f", "json"], {**env, "HOME": str(home)})[1]
+        assert f'"file":"{home}/k.yaml"'.encode() in out
+
+
+def test_a_kept_validate_of_an_undecodable_file_name(tmp_path: Path) -> None:
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    name = os.fsencode(tmp_path) + b"/k\xff.yaml"
+    with open(name, "wb") as out:
+        out.write(DATA.read_bytes())
+    time.sleep(cache.RACY_NS / 1e9 + 0.2)
+    runs = [
+        subprocess.run([sys.executable, "-m", "baclo_cli", *args], env=env, capture_output=True, timeout=120)
+        for args in ([b"--data", name, b"uses", b"-f", b"json"], *[[b"validate", name, b"-f", b"json"]] * 2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0, 0], runs[-1].stderr
+    assert runs[1].stdout == runs[2].stdout and b'"valid":true' in runs[2].stdout
+    assert len(kept_files(tmp_path / "cache")) == 1
