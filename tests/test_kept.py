@@ -122,9 +122,13 @@ def test_flashcards_to_stdout_are_kept_and_its_exit_code_too(tmp_path: Path) -> 
 def test_validate_is_kept_for_a_valid_file_and_remade_after_an_edit(tmp_path: Path) -> None:
     env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")}
     data = settled_copy(tmp_path)
+    fresh = probe(["validate", str(data), "-f", "json"], {**env, "BACLO_NO_CACHE": "1"})
+    assert "baclo_cli.knowledge.checks" in fresh[3]  # without the cache it parses and checks the file
     probe(["--data", str(data), "uses", "-f", "json"], env)  # the file is checked and its identity remembered
     runs = [probe(["validate", str(data), "-f", "json"], env) for _ in range(2)]
-    assert runs[0][:3] == runs[1][:3] and runs[0][0] == 0 and b'"valid":true' in runs[0][1]
+    assert runs[0][:3] == runs[1][:3] == fresh[:3] and runs[0][0] == 0 and b'"valid":true' in runs[0][1]
+    # Found valid by this code already: neither run parses or checks the file again; the second is a replay.
+    assert not {"baclo_cli.knowledge.checks", "baclo_cli.knowledge.reader"} & (runs[0][3] | runs[1][3])
     assert "baclo_cli.answers.validation" not in runs[1][3]
     text = data.read_text(encoding="utf-8").replace("drug:\n", "drug:\n  name: twice\n", 1)
     data.write_text(text, encoding="utf-8")

@@ -7,19 +7,34 @@ everywhere and a file it refuses is refused everywhere.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
-from baclo_cli.knowledge.load import check_text
-from baclo_cli.knowledge.reader import decode, lines_of, read_bytes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from baclo_cli.knowledge.checks import Problem
 
 
 def validation_result(path: str | os.PathLike[str], raw: bytes | None = None) -> Result:
     """Raises ``DataFileError`` for files that cannot be read or parsed; otherwise lists every problem.
     ``raw``: the file's bytes, when already read."""
+    from baclo_cli.knowledge.load import check_text
+    from baclo_cli.knowledge.reader import decode, lines_of, read_bytes
+
     text = decode(read_bytes(path) if raw is None else raw, str(path))
     _, problems = check_text(text, str(path))
     lines = lines_of(text, [p.path for p in problems])  # one parse of the file, however many problems
+    return _result(path, problems, lines)
+
+
+def valid_result(path: str | os.PathLike[str]) -> Result:
+    """The answer for a file known to pass every check (this code checked these very bytes before)."""
+    return _result(path, [], [])
+
+
+def _result(path: str | os.PathLike[str], problems: list[Problem], lines: list[int | None]) -> Result:
     rows: list[dict[str, Any]] = [
         {"line": line or "", "path": p.where, "problem": p.message} for p, line in zip(problems, lines, strict=True)
     ]

@@ -76,8 +76,15 @@ def validate(params: Params) -> int:
     replayed = replay(keep)
     if replayed is not None:
         return replayed
-    from baclo_cli.answers.validation import validation_result
     from baclo_cli.knowledge import cache
+
+    known = cache.remembered_key(path, cache.fingerprint(path)) if cache.enabled() else None
+    if known is not None:  # an identity is remembered only once this code has found the bytes valid
+        from baclo_cli.answers.validation import valid_result
+
+        keep = kept_name(BY_NAME["validate"], params, source=path, key=known)
+        return show(valid_result(path), {**params, "sources": False}, None, {}, keep=keep)
+    from baclo_cli.answers.validation import validation_result
     from baclo_cli.knowledge.reader import read_bytes
 
     try:
