@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.study import questions as bank
@@ -207,3 +209,16 @@ def test_an_endless_stream_of_junk_ends_the_quiz(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Stopped. Score so far: 0/0 (0%) of 4 questions." in done.stdout
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(text=st.text(max_size=25) | st.text(alphabet="Ab1_- .é\u00a0\u0130ß", max_size=25))
+def test_words_is_the_pattern_substitution_it_replaces(text: str) -> None:
+    import hashlib
+    import re
+
+    from baclo_cli.text import sha1_hex, words
+
+    assert words(text) == re.sub(r"[\W_]+", " ", text.lower()).strip()
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        assert sha1_hex(text) == hashlib.sha1(text.encode()).hexdigest()

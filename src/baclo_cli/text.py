@@ -63,10 +63,26 @@ _UK_US = (
 
 def words(text: str) -> str:
     """Lower case, the words separated by one space and nothing else: 'GABA-B  receptor' is 'gaba b receptor'.
-    For comparing answers word by word (the quiz); ``normalise`` joins the words for search."""
-    import re
+    For comparing answers word by word (the quiz); ``normalise`` joins the words for search. (No re.)"""
+    text = text.lower()
+    if text.isascii():
+        if not _spaces:
+            _spaces.update({i: " " for i in range(128) if not chr(i).isalnum()})
+        return " ".join(text.translate(_spaces).split())
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
-    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+_spaces: dict[int, str] = {}  # every ASCII character but letters and digits, as a space
+
+
+def sha1_hex(text: str) -> str:
+    """The SHA-1 of ``text`` (UTF-8) in hexadecimal: the stable ids of questions, cards and decks. From the bare
+    C module: hashlib would load OpenSSL, a few milliseconds a run."""
+    try:
+        from _sha1 import sha1  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import sha1
+    return str(sha1(text.encode()).hexdigest())
 
 
 def normalise(text: str) -> str:

@@ -8,7 +8,6 @@ file is written beside its destination and renamed into place, so a failed write
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from baclo_cli.errors import EXIT_WRITE, BacloError
 from baclo_cli.study.cards import Card
+from baclo_cli.text import sha1_hex
 
 # Fixed ids: Anki matches note types (and decks) by id when a newer package is imported.
 BASIC_MODEL_ID = 1_733_000_118_001
@@ -33,7 +33,7 @@ class PackageWriteError(BacloError):
 
 def deck_id(name: str) -> int:
     """A stable deck id for a deck name (Anki's ids are positive 63-bit numbers)."""
-    return int(hashlib.sha1(f"baclo-deck\x1f{name}".encode()).hexdigest()[:15], 16)
+    return int(sha1_hex(f"baclo-deck\x1f{name}")[:15], 16)
 
 
 def _models() -> tuple[object, object]:

@@ -15,7 +15,6 @@ review progress carries over. Each card's GUID (``baclo-ID``) is the same in the
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, NamedTuple
 
@@ -24,6 +23,7 @@ from baclo_cli.answers.topics import cited_references, get_topic
 from baclo_cli.errors import BadValue
 from baclo_cli.knowledge.load import Fact, Knowledge, Topic
 from baclo_cli.study.questions import _FIGURE, category_columns, is_clinical, key_column
+from baclo_cli.text import sha1_hex
 
 MAX_BACK = 600  # characters of a card's back in the TSV and the package, citations and sources included
 MAX_FIGURES = 3  # a fact with more figures is a basic card: blanking one of many is a guessing game
@@ -58,7 +58,7 @@ class Card(NamedTuple):
 
 
 def _qid(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+    return sha1_hex("\x1f".join(parts))[:10]
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -67,7 +67,7 @@ def _shorten(text: str, limit: int) -> str:
 
 def _digest(fact: Fact) -> str:
     content = "\x1f".join([*(str(v) for v in fact.fields.values()), *fact.refs])
-    return hashlib.sha1(content.encode()).hexdigest()[:12]
+    return sha1_hex(content)[:12]
 
 
 def _numbers(kb: Knowledge, refs: tuple[str, ...]) -> str:

@@ -26,7 +26,6 @@ it asks. Every question carries the fact and the references it came from, so fee
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections.abc import Callable, Iterable
@@ -38,7 +37,7 @@ from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.knowledge.load import DoseBand, Fact, Knowledge, QuizHint, Topic
 from baclo_cli.knowledge.model import is_category
 from baclo_cli.knowledge.model import key_column as named_by
-from baclo_cli.text import words
+from baclo_cli.text import sha1_hex, words
 
 LETTERS = "abcdef"
 FOCUS = ("all", "clinical")
@@ -136,7 +135,7 @@ def _number(text: str) -> str:
 
 
 def _qid(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+    return sha1_hex("\x1f".join(parts))[:10]
 
 
 def _stems(text: str) -> str:

@@ -51,9 +51,9 @@ _UNREADABLE = (ValueError, TypeError, KeyError, OverflowError, AssertionError)
 
 def card_number(card_id: str) -> int:
     """A stable numeric id for FSRS (which would use the clock)."""
-    import hashlib
+    from baclo_cli.text import sha1_hex
 
-    return int(hashlib.sha1(card_id.encode()).hexdigest()[:12], 16) % 10**12
+    return int(sha1_hex(card_id)[:12], 16) % 10**12
 
 
 def new_memory(card_id: str) -> dict[str, Any]:
