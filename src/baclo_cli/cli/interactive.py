@@ -284,25 +284,20 @@ def _check_target(path: Any) -> None:
 
 def _write_text(result: Any, fmt: str, path: Any, params: Params) -> int:
     """A text format to a file, written beside it and renamed into place."""
-    import tempfile
-
+    from baclo_cli.knowledge.files import replace_file
     from baclo_cli.output.anki_package import PackageWriteError
     from baclo_cli.output.render import Style, render
 
     style = Style(is_terminal=False, color=False, width=None, ascii_only=False)
     text = render(result, fmt, style=style, sources=bool(params.get("sources")), numbers={}, notice="")
-    tmp = ""
-    try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except OSError as error:
-        if tmp:
-            from contextlib import suppress
 
-            with suppress(OSError):
-                os.unlink(tmp)
+    def fill(fd: int, _: str) -> None:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+
+    try:
+        replace_file(path, fill)
+    except OSError as error:
         raise PackageWriteError(path, error) from None
     return len(result.rows)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from baclo_cli.errors import EXIT_WRITE, BacloError
+from baclo_cli.knowledge.files import replace_file
 from baclo_cli.study.cards import Card
 from baclo_cli.text import sha1_hex
 
@@ -85,19 +85,13 @@ def write_package(cards: list[Card], deck: str, path: Path, sources: Callable[[C
             fields = [html.escape(card.front), html.escape(card.back), html.escape(sources(card))]
             model = basic
         package_deck.add_note(genanki.Note(model=model, fields=fields, guid=card.guid, tags=["baclo", card.topic]))
-    folder = path.parent if str(path.parent) else Path(".")
+
+    def fill(fd: int, name: str) -> None:
+        os.close(fd)
+        genanki.Package(package_deck).write_to_file(name)
+
     try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        os.close(handle)
+        replace_file(path, fill)
     except OSError as error:
         raise PackageWriteError(path, error) from None
-    try:
-        genanki.Package(package_deck).write_to_file(tmp)
-        os.replace(tmp, path)
-    except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
-        raise PackageWriteError(path, error) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return len(cards)

@@ -23,13 +23,13 @@ import math
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from baclo_cli.errors import EXIT_WRITE, BacloError, DataFileError
+from baclo_cli.knowledge.files import replace_file
 from baclo_cli.study.scheduler import FIRST_DAY, GRADES, LAST_DAY, replay
 from baclo_cli.study.where import state_file
 
@@ -310,22 +310,16 @@ def _remove_stale_temporaries(path: Path) -> None:
 
 
 def _write_atomically(path: Path, state: dict[str, Any]) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise StateWriteError(path, exc) from None
-    try:
+    def fill(fd: int, _: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(state, handle, indent=1, sort_keys=True, allow_nan=False)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+
+    try:
+        replace_file(path, fill)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise StateWriteError(path, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
