@@ -56,6 +56,7 @@ REFERENCE: dict[str, Any] = {
     },
 }
 NULLABLE_INT: dict[str, Any] = {"type": ["integer", "null"]}
+NULLABLE_NUMBER: dict[str, Any] = {"type": ["number", "null"]}
 NULLABLE_DATE: dict[str, Any] = {"type": ["string", "null"], "format": "date"}
 LABEL: dict[str, Any] = {
     "type": "object",
@@ -162,8 +163,6 @@ BAND: dict[str, Any] = {
         "refs": REFS,
     },
 }
-NUMBER_OR_NULL: dict[str, Any] = {"type": ["number", "null"]}
-TEXT_OR_NULL: dict[str, Any] = {"type": ["string", "null"]}
 DERIVED: dict[str, Any] = {
     "oneOf": [
         {"type": "null"},
@@ -191,7 +190,7 @@ FIGURE: dict[str, Any] = {
         "kind": {"enum": list(DOSE_BAND_KINDS)},
         "basis": STR,
         "jurisdiction": {"oneOf": [{"type": "null"}, JURISDICTION]},
-        "source": TEXT_OR_NULL,
+        "source": NULLABLE_STR,
         "whose": STR,
         "label": STR,
         "derived": DERIVED,
@@ -204,7 +203,7 @@ ADVICE: dict[str, Any] = {
     "properties": {
         "basis": STR,
         "jurisdiction": {"oneOf": [{"type": "null"}, JURISDICTION]},
-        "source": TEXT_OR_NULL,
+        "source": NULLABLE_STR,
         "whose": STR,
         "label": STR,
         "refs": REFS,
@@ -215,12 +214,12 @@ THRESHOLD: dict[str, Any] = {
     "required": ["kind", "amount", "unit", "per", "basis", "whose", "label", "applies", "position", "refs"],
     "properties": {
         "kind": {"enum": list(DOSE_BAND_KINDS)},
-        "amount": {**NUMBER_OR_NULL, "description": "null for avoid, caution and not-established"},
+        "amount": {**NULLABLE_NUMBER, "description": "null for avoid, caution and not-established"},
         "unit": {"enum": ["mg", "mcg", "mg/kg", "mcg/kg", None]},
         "per": {"enum": ["day", "dose"]},
         "basis": STR,
         "jurisdiction": {"oneOf": [{"type": "null"}, JURISDICTION]},
-        "source": TEXT_OR_NULL,
+        "source": NULLABLE_STR,
         "whose": STR,
         "label": STR,
         "population": {"enum": list(POPULATIONS)},
@@ -240,8 +239,8 @@ THRESHOLD: dict[str, Any] = {
                 },
             ]
         },
-        "setting": TEXT_OR_NULL,
-        "indication": TEXT_OR_NULL,
+        "setting": NULLABLE_STR,
+        "indication": NULLABLE_STR,
         "derived": DERIVED,
         "applies": {"type": "boolean"},
         "position": {"enum": ["above", "at", "below", "avoid", "none", "unknown"]},
@@ -256,9 +255,9 @@ ESTIMATE: dict[str, Any] = {
         "value": {"type": "number"},
         "unit": {"enum": ["mL/min", "mL/min/1.73 m2"]},
         "method": {"enum": ["given", "cockcroft-gault", "ckd-epi-2021"]},
-        "formula": TEXT_OR_NULL,
+        "formula": NULLABLE_STR,
         "weight_basis": {"enum": ["actual", "ideal", "adjusted", None]},
-        "weight_kg": NUMBER_OR_NULL,
+        "weight_kg": NULLABLE_NUMBER,
     },
 }
 PATIENT: dict[str, Any] = {
@@ -266,9 +265,9 @@ PATIENT: dict[str, Any] = {
     "description": "the patient as given: every option, null when not given",
     "required": ["age", "weight_kg", "height_cm", "sex", "serum_creatinine", "crcl", "egfr", "renal", "ckd_epi"],
     "properties": {
-        "age": NUMBER_OR_NULL,
-        "weight_kg": NUMBER_OR_NULL,
-        "height_cm": NUMBER_OR_NULL,
+        "age": NULLABLE_NUMBER,
+        "weight_kg": NULLABLE_NUMBER,
+        "height_cm": NULLABLE_NUMBER,
         "sex": {"enum": ["female", "male", None]},
         "serum_creatinine": {
             "oneOf": [
@@ -280,8 +279,8 @@ PATIENT: dict[str, Any] = {
                 },
             ]
         },
-        "crcl": NUMBER_OR_NULL,
-        "egfr": NUMBER_OR_NULL,
+        "crcl": NULLABLE_NUMBER,
+        "egfr": NULLABLE_NUMBER,
         "renal": {"enum": ["normal", "impaired", "dialysis", None]},
         "ckd_epi": {"type": "boolean"},
     },
@@ -406,7 +405,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     "unit": {"enum": ["mg", "mcg"]},
                     "per": {"enum": ["day", "dose"]},
                     "route": {"enum": ["oral", "intrathecal"]},
-                    "per_kg": {**NUMBER_OR_NULL, "description": "the dose per kg of body weight (children)"},
+                    "per_kg": {**NULLABLE_NUMBER, "description": "the dose per kg of body weight (children)"},
                 },
             },
             "region": {"enum": ["US", "UK", "FR", "DE", "AU", "CA"]},
@@ -445,7 +444,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     },
                 ]
             },
-            "reason": {**TEXT_OR_NULL, "description": "why the dose is not checked"},
+            "reason": {**NULLABLE_STR, "description": "why the dose is not checked"},
             "thresholds": {"type": "array", "items": THRESHOLD},
             "cautions": {
                 "type": "array",
