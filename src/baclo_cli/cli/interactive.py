@@ -72,17 +72,17 @@ def validate(params: Params) -> int:
 
     given = params.get("file") or params.get("data")
     path = resolve_data_path(str(given) if given else None)
-    keep = kept_name(BY_NAME["validate"], params, source=path)
+    from baclo_cli.knowledge import cache
+
+    # An identity is remembered only once this code has found the bytes valid.
+    known = cache.remembered_key(path, cache.fingerprint(path)) if cache.enabled() else None
+    keep = kept_name(BY_NAME["validate"], params, source=path, key=known) if known else None
     replayed = replay(keep)
     if replayed is not None:
         return replayed
-    from baclo_cli.knowledge import cache
-
-    known = cache.remembered_key(path, cache.fingerprint(path)) if cache.enabled() else None
-    if known is not None:  # an identity is remembered only once this code has found the bytes valid
+    if known is not None:
         from baclo_cli.answers.validation import valid_result
 
-        keep = kept_name(BY_NAME["validate"], params, source=path, key=known)
         return show(valid_result(path), {**params, "sources": False}, None, {}, keep=keep)
     from baclo_cli.answers.validation import validation_result
     from baclo_cli.knowledge.reader import read_bytes
