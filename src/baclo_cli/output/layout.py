@@ -70,9 +70,11 @@ class Grid:
         self._words = words
         self._marks: list[re.Pattern[str] | None] | None = None
 
-    @property
-    def marks(self) -> list[re.Pattern[str] | None]:
-        """Each row's pattern of words to mark, made when first asked for (only colour asks: it needs re)."""
+    def marks(self, color: bool) -> list[re.Pattern[str] | None]:
+        """Each row's pattern of words to mark where ``color`` shows them, else none: made when first asked for
+        with colour (they need re)."""
+        if not color:
+            return [None] * len(self.rows)
         if self._marks is None:
             words = self._words or [None] * len(self.rows)
             self._marks = [mark_pattern(w) for w in words]

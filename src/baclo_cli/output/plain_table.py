@@ -47,12 +47,10 @@ def _grid_lines(grid: Grid, paint: _Painter) -> list[str]:
         return GAP.join(padded).rstrip()
 
     out = [line(grid.heads, [(1, 36)] * len(grid.heads), [[] for _ in grid.heads])]
-    for row, mark in zip(grid.rows, grid.marks if paint.color else [None] * len(grid.rows), strict=True):
+    for row, mark in zip(grid.rows, grid.marks(paint.color), strict=True):
         styles: list[tuple[int, ...]] = [(1, 31) if text.lower() in SERIOUS else () for text in row]
         broken = grid.lines_of(row)
-        spans = [
-            line_marks(text, lines, mark if paint.color else None) for text, lines in zip(row, broken, strict=True)
-        ]
+        spans = [line_marks(text, lines, mark) for text, lines in zip(row, broken, strict=True)]
         for k in range(max(len(lines) for lines in broken)):
             texts = [lines[k] if k < len(lines) else "" for lines in broken]
             out.append(line(texts, styles, [cell[k] if k < len(cell) else [] for cell in spans]))
@@ -70,13 +68,12 @@ def _marked(text: str, spans: list[tuple[int, int]], paint: _Painter) -> str:
 
 def _stacked_lines(grid: Grid, width: int, paint: _Painter) -> list[str]:
     out: list[str] = []
-    marks = grid.marks if paint.color else [None] * len(grid.rows)
-    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, marks, strict=True)):
+    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, grid.marks(paint.color), strict=True)):
         if i:
             out.append("")
         values = dict(zip(grid.heads, row, strict=True))
         for head, lines in record:
-            spans = line_marks(f"{head}: {values[head]}", lines, mark if paint.color else None, len(head) + 1)
+            spans = line_marks(f"{head}: {values[head]}", lines, mark, len(head) + 1)
             marked = [_marked(line, cell, paint) for line, cell in zip(lines, spans, strict=True)]
             out.append(paint(head + ":", 1) + marked[0][len(head) + 1 :])
             out += marked[1:]

@@ -117,7 +117,7 @@ def _rich_table(grid: Grid, style: Style, chosen: box.Box, *, headers: bool = Tr
     )
     for head, width in zip(grid.heads, grid.widths or [], strict=True):
         rich_table.add_column(head, width=width, no_wrap=True, overflow="crop")
-    for row, lines, mark in zip(grid.rows, broken, grid.marks, strict=True):
+    for row, lines, mark in zip(grid.rows, broken, grid.marks(style.color), strict=True):
         rich_table.add_row(*(_styled(text, cell, style, mark) for text, cell in zip(row, lines, strict=True)))
     return rich_table
 
@@ -135,12 +135,12 @@ def _styled(text: str, lines: list[str], style: Style, mark: re.Pattern[str] | N
 
 def _print_stacked(console: Console, grid: Grid, width: int, color: bool = False) -> None:
     """One record per row, ``Field: value`` lines wrapped to the terminal: readable at 40 columns."""
-    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, grid.marks, strict=True)):
+    for i, (record, row, mark) in enumerate(zip(stacked(grid, width), grid.rows, grid.marks(color), strict=True)):
         if i:
             console.print()
         values = dict(zip(grid.heads, row, strict=True))
         for head, lines in record:
-            spans = line_marks(f"{head}: {values[head]}", lines, mark if color else None, len(head) + 1)
+            spans = line_marks(f"{head}: {values[head]}", lines, mark, len(head) + 1)
             for j, (line, marks) in enumerate(zip(lines, spans, strict=True)):
                 text = Text(line)
                 for begin, end in marks:
