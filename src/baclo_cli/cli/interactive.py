@@ -134,8 +134,8 @@ def quiz(params: Params) -> int:
 def review(params: Params) -> int:
     from baclo_cli.cli.commands import BY_NAME
 
-    keep, kept_as = None, params.get("show_stats") and not params.get("unsuspend")
-    if kept_as:  # a report of the state file as it is now
+    keep, kept_as = None, ""  # kept_as: for a report of the state file as it is now, that file's checksum
+    if params.get("show_stats") and not params.get("unsuspend"):
         from baclo_cli.study.where import state_file
 
         kept_as = _checksum(state_file())
