@@ -30,7 +30,7 @@ from baclo_cli.knowledge.load import load_knowledge
 from baclo_cli.output.render import FORMATS, Style, render
 from baclo_cli.study import state as review_state
 from baclo_cli.study.cards import flashcards_result, make_cards
-from baclo_cli.study.questions import make_quiz
+from baclo_cli.study.quiz import make_quiz
 
 from .conftest import DATA, Baclo, write
 from .test_knowledge import MINIMAL

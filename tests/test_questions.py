@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baclo_cli.knowledge.load import Knowledge
+from baclo_cli.knowledge.load import Knowledge, load_knowledge
 from baclo_cli.study import questions as bank
-from baclo_cli.study.questions import _contains, fact_text, is_clinical, normalise, value_kind
+from baclo_cli.study import quiz
+from baclo_cli.study.questions import _contains, fact_text, is_clinical, value_kind
+from baclo_cli.study.quiz import normalise
 
 from .conftest import BACLO as BACLO_SCRIPT
-from .conftest import Baclo
+from .conftest import DATA, Baclo
 
 BACLO = [BACLO_SCRIPT]
 
@@ -143,35 +146,94 @@ def test_topic_and_focus_choose_the_pool(baclo: Baclo, kb: Knowledge) -> None:
     assert baclo.invoke(["quiz", "-t", "mechanism", "--focus", "clinical"]).exit_code == 1
 
 
-def test_only_the_questions_asked_are_built(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
-    built = []
-    real = bank._choice
+def test_only_the_questions_asked_are_drafted_and_finished(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a cache (the ``kb`` fixture has none) each draft is worked out when the order reaches it."""
+    drafted: list[str] = []
+    finished: list[Any] = []
+    real_bank, real_finish = bank.question_bank, quiz.finish
 
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        built.append(args[1])
-        return real(*args, **kwargs)
+    def counting_bank(*args: Any, **kwargs: Any) -> list[bank.Spec]:
+        def counted(spec: bank.Spec) -> Any:
+            def draft() -> Any:
+                drafted.append(spec.key)
+                return spec.draft()
 
-    monkeypatch.setattr(bank, "_choice", counting)
-    asked = bank.make_quiz(kb, None, 10, 5)
-    assert len(asked) == 10 and len(built) <= 20 < len(bank.question_bank(kb)) / 10
+            return draft
+
+        return [spec._replace(draft=counted(spec)) for spec in real_bank(*args, **kwargs)]
+
+    def counting_finish(*args: Any) -> Any:
+        finished.append(args)
+        return real_finish(*args)
+
+    monkeypatch.setattr(bank, "question_bank", counting_bank)
+    monkeypatch.setattr(quiz, "finish", counting_finish)
+    asked = quiz.make_quiz(kb, None, 10, 5)
+    assert len(asked) == 10 and len(drafted) == len(finished) <= 20 < len(real_bank(kb)) / 10
+
+
+def test_a_kept_bank_is_read_not_drafted_and_asks_what_a_fresh_one_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: Knowledge
+) -> None:
+    data = tmp_path / "k.yaml"
+    data.write_bytes(DATA.read_bytes())
+    cached = load_knowledge(data)
+    assert cached.content_key
+    first = quiz.make_quiz(cached, None, 500, 3)  # works out every draft and keeps them
+    (kept,) = (tmp_path / "cache").glob("quiz-*")
+
+    fresh = {seed: quiz.make_quiz(kb, None, 500, seed) for seed in (3, 4, 99)}
+    real_bank = bank.question_bank
+    every = quiz.all_questions(kb, None, 7)
+
+    def no_drafting(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the kept drafts were not used")
+
+    monkeypatch.setattr(bank, "question_bank", no_drafting)
+    assert first == fresh[3]
+    for seed, expected in fresh.items():
+        assert quiz.make_quiz(load_knowledge(data), None, 500, seed) == expected
+    assert quiz.all_questions(load_knowledge(data), None, 7) == every
+    monkeypatch.setattr(bank, "question_bank", real_bank)
+    # Topics and focus are kept apart, and each asks what a fresh bank asks.
+    for topics, focus in ((["withdrawal"], "all"), (["dosing", "pk"], "clinical"), (None, "clinical")):
+        for _ in range(2):
+            assert quiz.make_quiz(load_knowledge(data), topics, 40, 5, focus) == quiz.make_quiz(
+                kb, topics, 40, 5, focus
+            )
+    assert len(list((tmp_path / "cache").glob("quiz-*"))) == 4
+    # A damaged file is a miss; a crafted one with a good checksum but a draft of the wrong shape is doubted
+    # when that draft is asked, and the bank is worked out again: the same quiz either way.
+    body = kept.read_bytes()
+    kept.write_bytes(body[:-1] + bytes([body[-1] ^ 1]))
+    assert quiz.make_quiz(load_knowledge(data), None, 30, 3) == first[:30]
+    import marshal
+
+    from baclo_cli.knowledge import cache
+
+    heads, drafts = marshal.loads(cache.read_blob(kept.name, quiz.DRAFTS_MAGIC, quiz.MAX_DRAFTS) or b"")
+    crafted = [("one", 1, 2) if d is not None else None for d in drafts]
+    cache.write_blob(kept.name, quiz.DRAFTS_MAGIC, marshal.dumps((heads, crafted)))
+    assert quiz.make_quiz(load_knowledge(data), None, 30, 3) == first[:30]
+    assert quiz.all_questions(load_knowledge(data), None, 7) == quiz.all_questions(kb, None, 7)
 
 
 def test_the_same_seed_gives_the_same_quiz(kb: Knowledge) -> None:
-    first = bank.make_quiz(kb, None, 8, 42)
-    assert first == bank.make_quiz(kb, None, 8, 42)
-    assert [q.prompt for q in first] != [q.prompt for q in bank.make_quiz(kb, None, 8, 43)]
-    assert bank.make_quiz(kb, None, 5, 42) == first[:5]
+    first = quiz.make_quiz(kb, None, 8, 42)
+    assert first == quiz.make_quiz(kb, None, 8, 42)
+    assert [q.prompt for q in first] != [q.prompt for q in quiz.make_quiz(kb, None, 8, 43)]
+    assert quiz.make_quiz(kb, None, 5, 42) == first[:5]
 
 
 def test_short_answers_accept_the_number_with_or_without_its_unit(kb: Knowledge) -> None:
-    q = next(q for q in bank.all_questions(kb, ["dosing"]) if q.kind == "short" and "adult maximum" in q.prompt)
+    q = next(q for q in quiz.all_questions(kb, ["dosing"]) if q.kind == "short" and "adult maximum" in q.prompt)
     assert q.answer == "80 mg" and "oral, per day" in q.prompt
     assert q.is_correct("80") and q.is_correct("80 mg") and q.is_correct("80mg")
     assert not q.is_correct("60") and not q.is_correct("")
 
 
 def test_select_all_reads_letters_in_any_order(kb: Knowledge) -> None:
-    q = next(q for q in bank.all_questions(kb, ["withdrawal"]) if q.kind == "multi")
+    q = next(q for q in quiz.all_questions(kb, ["withdrawal"]) if q.kind == "multi")
     letters = q.answer_letter
     assert len(letters) >= 2
     assert q.is_correct(letters) and q.is_correct(" ".join(reversed(letters))) and q.is_correct(",".join(letters))
@@ -222,3 +284,39 @@ def test_words_is_the_pattern_substitution_it_replaces(text: str) -> None:
     assert words(text) == re.sub(r"[\W_]+", " ", text.lower()).strip()
     if not any("\ud800" <= ch <= "\udfff" for ch in text):
         assert sha1_hex(text) == hashlib.sha1(text.encode()).hexdigest()
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789.,;/ \t\u00a0\u2003abcdmg-٣"), max_size=14))
+def test_replies_are_read_as_the_patterns_they_replaced_read_them(reply: str) -> None:
+    """``first_number`` and the letters of a reply, written without ``re``, read what the patterns read."""
+    import re
+
+    found = re.search(r"[0-9]+(?:\.[0-9]+)?", reply)
+    assert quiz.first_number(reply) == (f"{float(found.group()):g}" if found else "")
+    q = quiz.Question("q", "t", "multi", "?", ("x", "y", "z"), ("x", "z"), (), "", ())
+    letters = re.sub(r"[\s,;/]+", "", reply.strip().lower())
+    expected = "".join(sorted(set(letters))) if letters and all(ch in "abc" for ch in letters) else None
+    assert q.read(reply) == (expected if reply.strip() else None)
+
+
+def test_an_unseeded_scripted_quiz_reads_the_kept_drafts_and_loads_no_bank_code(tmp_path: Path) -> None:
+    """The path scripts hit: a new quiz every run, from drafts worked out once, with none of the bank's code (nor
+    ``re``, ``typing`` or ``random``, which cost a bare Python's start-up several times over between them)."""
+    code = (
+        "import sys; sys.argv = ['baclo', 'quiz', '-n', '4', '-f', 'json']\n"
+        "from baclo_cli.cli import entry\n"
+        "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('baclo_cli.study.questions', 're', 'typing', 'random', 'typer', 'rich')\n"
+        "sys.stderr.write(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True) for _ in range(3)]
+    assert "baclo_cli.study.questions" in runs[0].stderr  # the first run works the drafts out
+    assert [r.stderr for r in runs[1:]] == ["", ""]
+    quizzes = [json.loads(r.stdout) for r in runs]
+    assert all(len(q["questions"]) == 4 for q in quizzes)
+    assert len({q["seed"] for q in quizzes}) == 3  # a new quiz each time
+    again = subprocess.run([*BACLO, "quiz", "-n", "4", "--seed", str(quizzes[2]["seed"]), "-f", "json"], env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    assert json.loads(again.stdout) == quizzes[2]  # and its seed asks it again

@@ -13,6 +13,7 @@ import sys
 from baclo_cli.cli.commands import BY_NAME
 
 HELP = ("-h", "--help")
+HELP_MAGIC = b"BACLOH1 "  # a kept help text (checksummed, like every blob in the cache folder)
 
 
 def help_form(argv: list[str]) -> bool:
@@ -38,12 +39,12 @@ def answer(argv: list[str]) -> int | None:
     # A topic's help names its fields, from the knowledge file: the key holds the file's identity too.
     identity = _identity(resolve_data_path(None))
     name = cache.blob_name("help", str(terminal_columns()), identity, *words)
-    kept = cache.read_blob(name)
+    kept = cache.read_blob(name, HELP_MAGIC)
     text = kept.decode("utf-8", "replace") if kept is not None else typer_help(argv)
     if text is None:
         return None
     if kept is None:
-        cache.write_blob(name, text.encode("utf-8"))
+        cache.write_blob(name, HELP_MAGIC, text.encode("utf-8"))
     from baclo_cli.cli.run import output_errors
     from baclo_cli.output.render import write
 

@@ -108,7 +108,7 @@ def quiz(params: Params) -> int:
         replayed = replay(keep)
         if replayed is not None:
             return replayed
-    from baclo_cli.study import questions as bank
+    from baclo_cli.study import quiz as bank
 
     try:
         kb = load(params)

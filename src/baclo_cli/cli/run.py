@@ -257,7 +257,7 @@ def _keep(name: str, code: int, before: str, out: str, after: str) -> None:
     parts = [p.encode("utf-8", "surrogatepass") for p in (before, out, after)]
     body = b" ".join(str(n).encode() for n in (code, *map(len, parts))) + b"\n" + b"".join(parts)
     if len(body) <= MAX_KEPT:
-        cache.write_blob(name, _KEPT_MAGIC + cache.digest(body).hexdigest().encode() + b"\n" + body)
+        cache.write_blob(name, _KEPT_MAGIC, body)
 
 
 MAX_KEPT = 64 << 20
@@ -270,11 +270,8 @@ def replay(name: str | None) -> int | None:
         return None
     from baclo_cli.knowledge import cache
 
-    blob = cache.read_blob(name, limit=MAX_KEPT + 200)
-    if blob is None or not blob.startswith(_KEPT_MAGIC):
-        return None
-    head, _, body = blob[len(_KEPT_MAGIC) :].partition(b"\n")
-    if head != cache.digest(body).hexdigest().encode():
+    body = cache.read_blob(name, _KEPT_MAGIC, limit=MAX_KEPT)
+    if body is None:
         return None
     counts, _, rest = body.partition(b"\n")
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.output.talk import Talk
-from baclo_cli.study.questions import LETTERS, Question
+from baclo_cli.study.quiz import LETTERS, Question
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

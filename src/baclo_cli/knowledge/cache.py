@@ -174,7 +174,7 @@ def _write_file(folder: str, name: str, blob: bytes) -> None:
                 pass
 
 
-# --- small text blobs (the CLI's help text) -------------------------------------------------------------------
+# --- blobs (help texts, kept answers, quiz drafts) -------------------------------------------------------------------
 
 
 def blob_name(kind: str, *parts: str) -> str:
@@ -184,22 +184,31 @@ def blob_name(kind: str, *parts: str) -> str:
     return f"{kind}-{str(summed.hexdigest())[:40]}"
 
 
-def read_blob(name: str, limit: int = 1 << 20) -> bytes | None:
+def read_blob(name: str, magic: bytes, limit: int = 1 << 20) -> bytes | None:
+    """The body of a blob written by ``write_blob`` with ``magic``, or None if there is none, it is longer than
+    ``limit``, or its checksum does not match (a torn or damaged file is a miss, never half an answer)."""
     folder = _private_dir(create=False) if enabled() else None
     handle = _open(os.path.join(folder, name)) if folder else None
     if handle is None:
         return None
     with handle:
         try:
-            return bytes(handle.read(limit))
+            blob = bytes(handle.read(len(magic) + 65 + limit + 1))
         except OSError:
             return None
+    if not blob.startswith(magic):
+        return None
+    summed, _, body = blob[len(magic) :].partition(b"\n")
+    if len(body) > limit or summed != digest(body).hexdigest().encode():
+        return None
+    return body
 
 
-def write_blob(name: str, blob: bytes) -> None:
+def write_blob(name: str, magic: bytes, body: bytes) -> None:
+    """Keep ``body`` under ``name``, after ``magic`` and its checksum (best effort, like every cache write)."""
     folder = _private_dir(create=True) if enabled() else None
     if folder is not None:
-        _write_file(folder, name, blob)
+        _write_file(folder, name, magic + digest(body).hexdigest().encode() + b"\n" + body)
         prune(folder, name.split("-", 1)[0] + "-", KEEP_BLOBS, keep=name)
 
 

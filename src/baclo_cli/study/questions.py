@@ -26,126 +26,44 @@ it asks. Every question carries the fact and the references it came from, so fee
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from functools import partial
+from typing import NamedTuple
 
-from baclo_cli.answers.result import SCHEMA_VERSION, Result
-from baclo_cli.answers.topics import cited_references, get_topic
-from baclo_cli.errors import BadValue, NothingFound
+from baclo_cli.answers.topics import get_topic
+from baclo_cli.errors import BadValue
 from baclo_cli.knowledge.load import DoseBand, Fact, Knowledge, QuizHint, Topic
 from baclo_cli.knowledge.model import is_category
 from baclo_cli.knowledge.model import key_column as named_by
-from baclo_cli.text import sha1_hex, words
+from baclo_cli.study.quiz import FOCUS, MAX_CHOICE, contains, normalise, question_id, shorten
 
-LETTERS = "abcdef"
-FOCUS = ("all", "clinical")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from baclo_cli.study.quiz import Draft
+
 CLINICAL_WEIGHT = 3.0
-SELECT_ALL_OPTIONS = 5
-MAX_CHOICE = 160  # characters: a longer value makes a poor option
-MAX_EXPLANATION = 400
 MAX_RECALL = 40  # characters: a recall answer is an identifier or a number, not a description
 RECALL_KINDS = ("identifier", "year", "number")
 
 
-class Question(NamedTuple):
-    id: str
-    topic: str
-    kind: str  # "choice" (one right option), "multi" (select all that apply) or "short" (type the answer)
-    prompt: str
-    choices: tuple[str, ...]  # empty for short answers
-    answers: tuple[str, ...]  # the right choices' texts, or the short answer
-    accepted: tuple[str, ...]  # normalised short answers accepted
-    explanation: str
-    refs: tuple[str, ...]
-
-    @property
-    def answer(self) -> str:
-        return "; ".join(self.answers)
-
-    @property
-    def answer_letter(self) -> str:
-        return "".join(LETTERS[i] for i, c in enumerate(self.choices) if c in self.answers)
-
-    @property
-    def keys(self) -> str:
-        """The valid keys, for the prompt: 'a/b/c/d', or the letters for several."""
-        return "/".join(LETTERS[: len(self.choices)])
-
-    def read(self, reply: str) -> str | None:
-        """A reply as an answer ('a', 'ac', the text of a choice, a figure), or None if it is not one."""
-        text = reply.strip()
-        if not text:
-            return None
-        if not self.choices:
-            return text
-        letters = re.sub(r"[\s,;/]+", "", text.lower())
-        valid = LETTERS[: len(self.choices)]
-        if letters and all(ch in valid for ch in letters):
-            if self.kind == "choice" and len(letters) != 1:
-                return None
-            return "".join(sorted(set(letters)))
-        if self.kind == "choice":
-            for i, choice in enumerate(self.choices):
-                if normalise(text) == normalise(choice):
-                    return LETTERS[i]
-        return None
-
-    def is_correct(self, reply: str) -> bool:
-        answer = self.read(reply)
-        if answer is None:
-            return False
-        if self.choices:
-            return answer == self.answer_letter
-        return normalise(answer) in self.accepted or _number(answer) in self.accepted
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "topic": self.topic,
-            "kind": self.kind,
-            "question": self.prompt,
-            "choices": [{"letter": LETTERS[i], "text": c} for i, c in enumerate(self.choices)],
-            "answer": self.answer_letter or self.answer,
-            "answer_text": self.answer,
-            "explanation": self.explanation,
-            "refs": list(self.refs),
-        }
-
-
 class Spec(NamedTuple):
-    """A question not yet built: its topic, the group of questions sharing its prompt, its weight, and how."""
+    """A question not yet drafted: its topic, the group of questions sharing its prompt, its weight, and how."""
 
     key: str
     topic: str
     group: str
     weight: float
-    build: Callable[[Builder], Question | None]
+    draft: Callable[[], Draft | None]
 
 
-def normalise(text: str) -> str:
-    """An answer as compared: ``text.words`` (the shared rule), so a reply and an answer are read alike."""
-    return words(text)
-
-
-def _number(text: str) -> str:
-    match = re.search(r"[0-9]+(?:\.[0-9]+)?", text)
-    return f"{float(match.group()):g}" if match else ""
-
-
-def _qid(*parts: str) -> str:
-    return sha1_hex("\x1f".join(parts))[:10]
-
-
-def _stems(text: str) -> str:
+def stems(text: str) -> str:
     """Normalised, each word without a plural ending: 'causes' reads as 'cause'."""
     return " ".join(re.sub(r"(?<=[a-z]{3})(es|s)$", "", word) for word in normalise(text).split())
 
 
 def _contains(text: str, part: str) -> bool:
-    a, b = _stems(text), _stems(part)
-    return bool(b) and f" {b} " in f" {a} "
+    return contains(stems(text), stems(part))
 
 
 def overlaps(candidate: str, answers: Iterable[str]) -> bool:
@@ -162,12 +80,8 @@ def _matches(fact: Fact, where: dict[str, str]) -> bool:
     return all(str(fact.fields.get(k, "")).lower() == v.lower() for k, v in where.items())
 
 
-def _shorten(text: str, limit: int = MAX_EXPLANATION) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def _explain(fact: Fact) -> str:
-    return _shorten(" | ".join(str(v) for v in fact.fields.values()))
+    return shorten(" | ".join(str(v) for v in fact.fields.values()))
 
 
 # --- what kind of value a text is -----------------------------------------------------------------------
@@ -227,30 +141,45 @@ def is_clinical(topic: Topic) -> bool:
     return False
 
 
-# --- building ---------------------------------------------------------------------------------------------
+# --- drafting ---------------------------------------------------------------------------------------------
 
 
-class Builder:
-    """What building a question needs: the knowledge, a seed, and pools worked out once, on first use."""
+class Drafter:
+    """What drafting a question needs: the knowledge, and what every draft shares, worked out once (the figures,
+    each hint's parts, each text's stems)."""
 
-    def __init__(self, kb: Knowledge, seed: int) -> None:
+    def __init__(self, kb: Knowledge) -> None:
         self.kb = kb
-        self.seed = seed
-        self._figures: list[tuple[str, str, Fact, str, str]] | None = None
+        self._figures: list[tuple[str, str, Fact, str, str, tuple[float, ...], bool]] | None = None
+        self._stems: dict[str, str] = {}
+        self._candidates: dict[str, tuple[str, str, str]] = {}
+        self._hints: dict[tuple[str, int], tuple[list[tuple[str, Fact]], list[str]]] = {}
 
-    def rng(self, key: str) -> random.Random:
-        # One generator per question: a question's choices do not depend on which others were built.
-        return random.Random(f"{self.seed}-{key}")
+    def stems(self, text: str) -> str:
+        found = self._stems.get(text)
+        if found is None:
+            found = self._stems[text] = stems(text)
+        return found
 
-    def figures(self) -> list[tuple[str, str, Fact, str, str]]:
-        """Every figure in the facts: (its text, its unit, the fact, the topic name, the field)."""
+    def contains(self, text: str, part: str) -> bool:
+        return contains(self.stems(text), self.stems(part))
+
+    def overlaps(self, candidate: str, answers: Iterable[str]) -> bool:
+        """``overlaps``, with each text's stems worked out once."""
+        return any(self.contains(candidate, a) or self.contains(a, candidate) for a in answers)
+
+    def figures(self) -> list[tuple[str, str, Fact, str, str, tuple[float, ...], bool]]:
+        """Every figure in the facts: (its text, its unit, the fact, the topic name, the field, its numbers, and
+        whether it is a range)."""
         if self._figures is None:
             found = []
             for topic in self.kb.topics.values():
                 for fact in topic.facts:
                     for field, value in fact.fields.items():
                         for match in _FIGURE.finditer(str(value)):
-                            found.append((match.group(0), unit_of(match.group(2)), fact, topic.name, field))
+                            figure = match.group(0)
+                            found.append((figure, unit_of(match.group(2)), fact, topic.name, field, _numbers(figure),
+                                          _is_range(figure)))  # fmt: skip
             self._figures = found
         return self._figures
 
@@ -260,30 +189,33 @@ class Builder:
             return []
         return [f for t in self.kb.topics.values() for f in t.facts if f.dispute == fact.dispute and f is not fact]
 
+    def candidates(self, pool: Iterable[str], answers: Iterable[str]) -> list[tuple[str, str, str]]:
+        """The distractors ``pool`` offers against ``answers``: distinct, never one that could be read as a
+        right answer, each as (text, normalised, stems), in the pool's order (the seed orders them)."""
+        answers = list(answers)
+        seen: set[str] = {normalise(a) for a in answers}
+        clean = []
+        for text in pool:
+            key = normalise(text)
+            if key and key not in seen and len(text) <= MAX_CHOICE and not self.overlaps(text, answers):
+                seen.add(key)
+                made = self._candidates.get(text)
+                if made is None:  # one tuple a text: kept once however many drafts offer it
+                    made = self._candidates[text] = (text, key, self.stems(text))
+                clean.append(made)
+        return clean
 
-def _pick(rng: random.Random, pool: Iterable[str], answers: Iterable[str], want: int = 3) -> list[str]:
-    """Up to ``want`` distractors: distinct, never one that could be read as a right answer."""
-    answers = list(answers)
-    seen: set[str] = {normalise(a) for a in answers}
-    clean = []
-    for text in pool:
-        key = normalise(text)
-        if key and key not in seen and len(text) <= MAX_CHOICE and not overlaps(text, answers):
-            seen.add(key)
-            clean.append(text)
-    rng.shuffle(clean)
-    return clean[:want]
-
-
-def _choice(
-    rng: random.Random, key: str, topic: str, prompt: str, answer: str, distractors: list[str], fact: Fact
-) -> Question | None:
-    if len(distractors) < 2 or len(answer) > MAX_CHOICE:
-        return None
-    choices = [answer, *distractors]
-    rng.shuffle(choices)
-    return Question(_qid(key), topic, "choice", prompt, tuple(choices), (answer,), (normalise(answer),),
-                    _explain(fact), fact.refs)  # fmt: skip
+    def one(
+        self, key: str, topic: str, prompt: str, answer: str, fact: Fact, *tiers: list[str], right: Iterable[str] = ()
+    ) -> Draft | None:
+        """A question with one right answer, its wrong ones drawn from each tier of ``tiers`` in turn (a later
+        tier only fills what the earlier left); None when it could never offer two. None of them may be read as
+        the answer, or as any of ``right`` (the other right answers of a question asked several ways)."""
+        against = list(right) or [answer]
+        offered = [self.candidates(tier, against) for tier in tiers]
+        if len(answer) > MAX_CHOICE or sum(map(len, offered)) < 2:
+            return None
+        return ("one", key, topic, prompt, answer, _explain(fact), fact.refs, offered)
 
 
 # --- 1. hints ---------------------------------------------------------------------------------------------
@@ -294,8 +226,16 @@ def _item_case(item: str, text: str) -> str:
     return item[:1].upper() + item[1:]
 
 
-def _hint_parts(b: Builder, topic: Topic, hint: QuizHint) -> tuple[list[tuple[str, Fact]], list[str], list[Fact]]:
-    """The right answers (each with its fact), the distractor pool, and the facts the right answers come from."""
+def _hint_parts(b: Drafter, topic: Topic, index: int) -> tuple[list[tuple[str, Fact]], list[str]]:
+    """The right answers (each with its fact) and the distractor pool of the topic's hint ``index`` (worked out
+    once for all its questions)."""
+    found = b._hints.get((topic.name, index))
+    if found is None:
+        found = b._hints[(topic.name, index)] = _work_out_hint(b, topic, topic.quiz[index])
+    return found
+
+
+def _work_out_hint(b: Drafter, topic: Topic, hint: QuizHint) -> tuple[list[tuple[str, Fact]], list[str]]:
     right_facts = [f for f in topic.facts if _matches(f, hint.where) and hint.answer in f.fields]
     if hint.items:
         right = []
@@ -317,67 +257,42 @@ def _hint_parts(b: Builder, topic: Topic, hint: QuizHint) -> tuple[list[tuple[st
             wrong = [f for f in source.facts if _matches(f, hint.distractor_where)]
         pool = [str(f.fields[hint.distractor_field]) for f in wrong if hint.distractor_field in f.fields]
     # A wrong answer named anywhere in the right facts (or one of the right answers) is not wrong enough.
-    pool = [p for p in pool if not any(_contains(str(f.fields[hint.answer]), p) for f in right_facts)]
+    pool = [p for p in pool if not any(b.contains(str(f.fields[hint.answer]), p) for f in right_facts)]
     disputed = {id(d) for _, f in right for d in b.disputed_with(f)}
     if disputed:
-        pool = [p for p in pool if not any(id(f) in disputed and _contains(fact_text(f), p) for f in source.facts)]
-    return right, pool, right_facts
+        pool = [p for p in pool if not any(id(f) in disputed and b.contains(fact_text(f), p) for f in source.facts)]
+    return right, pool
 
 
-def _hint_one(topic: Topic, index: int, item: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        hint = topic.quiz[index]
-        right, pool, _ = _hint_parts(b, topic, hint)
-        if item >= len(right):
-            return None
-        answer, fact = right[item]
-        key = f"hint|{topic.name}|{index}|{answer}"
-        rng = b.rng(key)
-        return _choice(rng, key, topic.name, hint.question, answer, _pick(rng, pool, [a for a, _ in right]), fact)
-
-    return build
+def _hint_one(b: Drafter, topic: Topic, index: int, item: int) -> Draft | None:
+    right, pool = _hint_parts(b, topic, index)
+    if item >= len(right):
+        return None
+    answer, fact = right[item]
+    key = f"hint|{topic.name}|{index}|{answer}"
+    return b.one(key, topic.name, topic.quiz[index].question, answer, fact, pool, right=[a for a, _ in right])
 
 
-def _hint_all(topic: Topic, index: int, round_: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        hint = topic.quiz[index]
-        right, pool, _ = _hint_parts(b, topic, hint)
-        key = f"all|{topic.name}|{index}|{round_}"
-        rng = b.rng(key)
-        answers = [a for a, _ in right]
-        wrong = _pick(rng, pool, answers, want=SELECT_ALL_OPTIONS - 2)
-        if len(right) < 2 or len(wrong) < 2:
-            return None
-        take = min(len(right), SELECT_ALL_OPTIONS - len(wrong), 3)
-        chosen = rng.sample(right, take)
-        choices = [a for a, _ in chosen] + wrong
-        rng.shuffle(choices)
-        facts = list(dict.fromkeys(f for _, f in chosen))
-        refs = tuple(dict.fromkeys(r for f in facts for r in f.refs))
-        return Question(
-            _qid(key, *choices),
-            topic.name,
-            "multi",
-            f"Select all that apply. {hint.question}",
-            tuple(choices),
-            tuple(a for a, _ in chosen),
-            (),
-            _shorten(" / ".join(_explain(f) for f in facts)),
-            refs,
-        )
-
-    return build
+def _hint_all(b: Drafter, topic: Topic, index: int, round_: int) -> Draft | None:
+    right, pool = _hint_parts(b, topic, index)
+    wrong = [c[0] for c in b.candidates(pool, [a for a, _ in right])]
+    if len(right) < 2 or len(wrong) < 2:
+        return None
+    facts: list[Fact] = list(dict.fromkeys(f for _, f in right))
+    numbers = {id(f): n for n, f in enumerate(facts)}
+    return ("all", f"all|{topic.name}|{index}|{round_}", topic.name, topic.quiz[index].question,
+            [(a, numbers[id(f)]) for a, f in right], [(_explain(f), f.refs) for f in facts], wrong)  # fmt: skip
 
 
-def _hint_specs(topic: Topic, weight: float) -> list[Spec]:
+def _hint_specs(b: Drafter, topic: Topic, weight: float) -> list[Spec]:
     specs = []
     for index, hint in enumerate(topic.quiz):
         count = len(hint.items) if hint.items else sum(1 for f in topic.facts if _matches(f, hint.where))
         group = f"hint|{topic.name}|{index}"
-        specs += [Spec(f"{group}|{i}", topic.name, group, weight, _hint_one(topic, index, i)) for i in range(count)]
-        rounds = count // 3
-        specs += [Spec(f"{group}|all{r}", topic.name, group + "|all", weight, _hint_all(topic, index, r))
-                  for r in range(rounds)]  # fmt: skip
+        specs += [Spec(f"{group}|{i}", topic.name, group, weight, partial(_hint_one, b, topic, index, i))
+                  for i in range(count)]  # fmt: skip
+        specs += [Spec(f"{group}|all{r}", topic.name, group + "|all", weight, partial(_hint_all, b, topic, index, r))
+                  for r in range(count // 3)]  # fmt: skip
     return specs
 
 
@@ -414,25 +329,21 @@ def _categories(topic: Topic) -> list[str]:
     return found
 
 
-def _category_one(topic: Topic, column: str, index: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        fact = topic.facts[index]
-        name = str(fact.fields[key_column(topic)])
-        answer = str(fact.fields[column])
-        others = sorted({str(f.fields[column]) for f in topic.facts} - {answer})
-        key = f"cat|{topic.name}|{column}|{name}"
-        rng = b.rng(key)
-        prompt = f"{topic.title}: {name}. Which {column.replace('_', ' ')}?"
-        return _choice(rng, key, topic.name, prompt, answer, _pick(rng, others, [answer]), fact)
-
-    return build
+def _category_one(b: Drafter, topic: Topic, column: str, index: int) -> Draft | None:
+    fact = topic.facts[index]
+    name = str(fact.fields[key_column(topic)])
+    answer = str(fact.fields[column])
+    others = sorted({str(f.fields[column]) for f in topic.facts} - {answer})
+    prompt = f"{topic.title}: {name}. Which {column.replace('_', ' ')}?"
+    return b.one(f"cat|{topic.name}|{column}|{name}", topic.name, prompt, answer, fact, others)
 
 
-def _category_specs(topic: Topic, weight: float) -> list[Spec]:
+def _category_specs(b: Drafter, topic: Topic, weight: float) -> list[Spec]:
     specs = []
     for column in _categories(topic):
         group = f"cat|{topic.name}|{column}"
-        specs += [Spec(f"{group}|{i}", topic.name, f"{group}|{i}", weight, _category_one(topic, column, i))
+        specs += [Spec(f"{group}|{i}", topic.name, f"{group}|{i}", weight,
+                       partial(_category_one, b, topic, column, i))
                   for i in range(len(topic.facts))]  # fmt: skip
     return specs
 
@@ -488,66 +399,60 @@ def _is_range(figure: str) -> bool:
     return bool(re.search(r"\d\s?(-|–|to)\s?\d", figure))
 
 
-def _figure_one(topic: Topic, index: int, field: str, number: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        fact = topic.facts[index]
-        text = str(fact.fields[field])
-        match = list(_FIGURE.finditer(text))[number]
-        answer, unit = match.group(0), unit_of(match.group(2))
-        clause, start, end = _clause(text, match.start(), match.end())
-        if len(clause) > 240 or clause.count(answer) > 1:
-            return None
-        name = str(fact.fields.get(key_column(topic), topic.title)) if topic.columns else topic.title
-        blanked = f"{clause[:start]}____{clause[end:]}".strip(" ;.")
-        asked = field.replace("_", " ")
-        if blanked in ("____", "about ____", "approximately ____"):
-            prompt = f"{topic.title}, {name}: {asked}?"
-        elif len(blanked) < 25:  # little context: say which field it is
-            prompt = f'{topic.title}, {name}: {asked}? "{blanked}"'
+def _figure_one(b: Drafter, topic: Topic, index: int, field: str, number: int) -> Draft | None:
+    fact = topic.facts[index]
+    text = str(fact.fields[field])
+    match = list(_FIGURE.finditer(text))[number]
+    answer, unit = match.group(0), unit_of(match.group(2))
+    clause, start, end = _clause(text, match.start(), match.end())
+    if len(clause) > 240 or clause.count(answer) > 1:
+        return None
+    name = str(fact.fields.get(key_column(topic), topic.title)) if topic.columns else topic.title
+    blanked = f"{clause[:start]}____{clause[end:]}".strip(" ;.")
+    asked = field.replace("_", " ")
+    if blanked in ("____", "about ____", "approximately ____"):
+        prompt = f"{topic.title}, {name}: {asked}?"
+    elif len(blanked) < 25:  # little context: say which field it is
+        prompt = f'{topic.title}, {name}: {asked}? "{blanked}"'
+    else:
+        prompt = f'{topic.title}, {name}: fill the blank. "{blanked}"'
+    disputed = b.disputed_with(fact)
+    figures_here = {_numbers(m.group(1)) for v in fact.fields.values() for m in _FIGURE.finditer(str(v))}
+    # Another source's value for the same disputed figure is right in its own source; so is anything inside
+    # the answer's own range or a disputed one ("4 hours" against "about 3 to 4 hours").
+    taken = [_numbers(answer)] + [
+        _numbers(m.group(0))
+        for d in disputed
+        for v in d.fields.values()
+        for m in _FIGURE.finditer(str(v))
+        if unit_of(m.group(2)) == unit
+    ]
+    same_field: list[str] = []
+    same_topic: list[str] = []
+    elsewhere: list[str] = []
+    is_range = _is_range(answer)
+    for figure, figure_unit, other, other_topic, other_field, numbers, ranged in b.figures():
+        if figure_unit != unit or other is fact or other in disputed:
+            continue
+        if ranged != is_range:
+            continue  # a range for a single figure (or the reverse) gives itself away
+        if numbers in figures_here or any(_overlap(numbers, t) for t in taken):
+            continue  # a figure this fact also gives, or one inside a right range, could make a true sentence
+        if other_topic != topic.name:
+            elsewhere.append(figure)
         else:
-            prompt = f'{topic.title}, {name}: fill the blank. "{blanked}"'
-        disputed = b.disputed_with(fact)
-        figures_here = {_numbers(m.group(1)) for v in fact.fields.values() for m in _FIGURE.finditer(str(v))}
-        # Another source's value for the same disputed figure is right in its own source; so is anything inside
-        # the answer's own range or a disputed one ("4 hours" against "about 3 to 4 hours").
-        taken = [_numbers(answer)] + [
-            _numbers(m.group(0))
-            for d in disputed
-            for v in d.fields.values()
-            for m in _FIGURE.finditer(str(v))
-            if unit_of(m.group(2)) == unit
-        ]
-        same_field: list[str] = []
-        same_topic: list[str] = []
-        elsewhere: list[str] = []
-        for figure, figure_unit, other, other_topic, other_field in b.figures():
-            if figure_unit != unit or other is fact or other in disputed:
-                continue
-            if _is_range(figure) != _is_range(answer):
-                continue  # a range for a single figure (or the reverse) gives itself away
-            if _numbers(figure) in figures_here or any(_overlap(_numbers(figure), t) for t in taken):
-                continue  # a figure this fact also gives, or one inside a right range, could make a true sentence
-            if other_topic != topic.name:
-                elsewhere.append(figure)
-            else:
-                (same_field if other_field == field else same_topic).append(figure)
-        key = f"fig|{topic.name}|{index}|{field}|{number}"
-        rng = b.rng(key)
-        # The same kind of fact first (a frequency for a frequency), then the same topic, then (a dose or a
-        # duration, never a percentage, which means something else in every topic) any topic.
-        wrong = _pick(rng, same_field, [answer])
-        for pool in (same_topic, elsewhere if unit != "%" else []):
-            if len(wrong) < 3:
-                wrong = (wrong + _pick(rng, pool, [answer, *wrong]))[:3]
-        return _choice(rng, key, topic.name, prompt, answer, wrong, fact)
-
-    return build
+            (same_field if other_field == field else same_topic).append(figure)
+    key = f"fig|{topic.name}|{index}|{field}|{number}"
+    # The same kind of fact first (a frequency for a frequency), then the same topic, then (a dose or a
+    # duration, never a percentage, which means something else in every topic) any topic.
+    tiers = (same_field, same_topic, elsewhere) if unit != "%" else (same_field, same_topic)
+    return b.one(key, topic.name, prompt, answer, fact, *tiers)
 
 
-def _figure_specs(topic: Topic, weight: float, clinical: bool) -> list[Spec]:
+def _figure_specs(b: Drafter, topic: Topic, weight: float, clinical: bool) -> list[Spec]:
     return [
         Spec(f"fig|{topic.name}|{i}|{f}|{n}", topic.name, f"fig|{topic.name}|{i}|{f}|{n}", weight,
-             _figure_one(topic, i, f, n))
+             partial(_figure_one, b, topic, i, f, n))
         for i, f, n in _figure_spots(topic, clinical)
     ]  # fmt: skip
 
@@ -555,25 +460,20 @@ def _figure_specs(topic: Topic, weight: float, clinical: bool) -> list[Spec]:
 # --- 4. two-column recall ------------------------------------------------------------------------------
 
 
-def _recall_one(topic: Topic, index: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        key_field, value_field = topic.columns
-        fact = topic.facts[index]
-        answer = str(fact.fields[value_field])
-        kind = value_kind(answer)
-        disputed = b.disputed_with(fact)
-        pool = [str(f.fields[value_field]) for f in topic.facts
-                if f is not fact and f not in disputed and value_field in f.fields
-                and value_kind(str(f.fields[value_field])) == kind]  # fmt: skip
-        key = f"recall|{topic.name}|{fact.fields[key_field]}"
-        rng = b.rng(key)
-        prompt = f"{topic.title}: {fact.fields[key_field]}?"
-        return _choice(rng, key, topic.name, prompt, answer, _pick(rng, pool, [answer]), fact)
-
-    return build
+def _recall_one(b: Drafter, topic: Topic, index: int) -> Draft | None:
+    key_field, value_field = topic.columns
+    fact = topic.facts[index]
+    answer = str(fact.fields[value_field])
+    kind = value_kind(answer)
+    disputed = b.disputed_with(fact)
+    pool = [str(f.fields[value_field]) for f in topic.facts
+            if f is not fact and f not in disputed and value_field in f.fields
+            and value_kind(str(f.fields[value_field])) == kind]  # fmt: skip
+    prompt = f"{topic.title}: {fact.fields[key_field]}?"
+    return b.one(f"recall|{topic.name}|{fact.fields[key_field]}", topic.name, prompt, answer, fact, pool)
 
 
-def _recall_specs(topic: Topic, weight: float) -> list[Spec]:
+def _recall_specs(b: Drafter, topic: Topic, weight: float) -> list[Spec]:
     if len(topic.columns) != 2 or topic.quiz:
         return []
     key, value = topic.columns
@@ -584,28 +484,23 @@ def _recall_specs(topic: Topic, weight: float) -> list[Spec]:
         if names.count(names[index]) > 1 or value_kind(answer) not in RECALL_KINDS or len(answer) > MAX_RECALL:
             continue  # several right answers, a description, or a figure (the figure questions ask those)
         group = f"recall|{topic.name}|{index}"
-        specs.append(Spec(group, topic.name, group, weight, _recall_one(topic, index)))
+        specs.append(Spec(group, topic.name, group, weight, partial(_recall_one, b, topic, index)))
     return specs
 
 
-def _heading_one(topic: Topic, index: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        key_field, value_field = topic.columns
-        fact = topic.facts[index]
-        answer = str(fact.fields[key_field])
-        disputed = b.disputed_with(fact)
-        names = [str(f.fields[key_field]) for f in topic.facts]
-        pool = [str(f.fields[key_field]) for f in topic.facts
-                if f is not fact and f not in disputed and names.count(str(f.fields[key_field])) == 1]  # fmt: skip
-        key = f"heading|{topic.name}|{answer}"
-        rng = b.rng(key)
-        prompt = f'{topic.title}: which heading does this come under? "{fact.fields[value_field]}"'
-        return _choice(rng, key, topic.name, prompt, answer, _pick(rng, pool, [answer]), fact)
-
-    return build
+def _heading_one(b: Drafter, topic: Topic, index: int) -> Draft | None:
+    key_field, value_field = topic.columns
+    fact = topic.facts[index]
+    answer = str(fact.fields[key_field])
+    disputed = b.disputed_with(fact)
+    names = [str(f.fields[key_field]) for f in topic.facts]
+    pool = [str(f.fields[key_field]) for f in topic.facts
+            if f is not fact and f not in disputed and names.count(str(f.fields[key_field])) == 1]  # fmt: skip
+    prompt = f'{topic.title}: which heading does this come under? "{fact.fields[value_field]}"'
+    return b.one(f"heading|{topic.name}|{answer}", topic.name, prompt, answer, fact, pool)
 
 
-def _heading_specs(topic: Topic, weight: float) -> list[Spec]:
+def _heading_specs(b: Drafter, topic: Topic, weight: float) -> list[Spec]:
     """Two-column topics, the other way round: a short fact, and which heading it comes under (every fact has
     one heading, so the other headings are wrong; one that contains the answer's is not offered)."""
     if len(topic.columns) != 2:
@@ -615,10 +510,10 @@ def _heading_specs(topic: Topic, weight: float) -> list[Spec]:
     specs = []
     for index, fact in enumerate(topic.facts):
         text = str(fact.fields.get(value, ""))
-        if names.count(names[index]) > 1 or len(text) > MAX_CHOICE or _contains(text, names[index]):
+        if names.count(names[index]) > 1 or len(text) > MAX_CHOICE or b.contains(text, names[index]):
             continue
         group = f"heading|{topic.name}|{index}"
-        specs.append(Spec(group, topic.name, group, weight, _heading_one(topic, index)))
+        specs.append(Spec(group, topic.name, group, weight, partial(_heading_one, b, topic, index)))
     return specs
 
 
@@ -632,143 +527,68 @@ def _band_prompt(band: DoseBand) -> str | None:
     return f"{core[0].upper()}{core[1:]}: how much baclofen ({band.route}, per {band.per}), in {band.unit}?"
 
 
-def _band_short(index: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        band = b.kb.dose_bands[index]
-        prompt = _band_prompt(band)
-        if prompt is None:
-            return None
-        answer = f"{band.amount:g} {band.unit}"
-        return Question(
-            _qid("dose", band.route, band.per, band.kind, band.label),
-            "dosing",
-            "short",
-            prompt,
-            (),
-            (answer,),
-            (normalise(answer), f"{band.amount:g}"),
-            f"{band.label}: {band.amount:g} {band.unit} per {band.per}, {band.route}",
-            band.refs,
-        )
-
-    return build
+def _band_short(b: Drafter, index: int) -> Draft | None:
+    band = b.kb.dose_bands[index]
+    prompt = _band_prompt(band)
+    if prompt is None:
+        return None
+    answer = f"{band.amount:g} {band.unit}"
+    return (
+        "made",
+        question_id("dose", band.route, band.per, band.kind, band.label),
+        "dosing",
+        "short",
+        prompt,
+        (),
+        (answer,),
+        (normalise(answer), f"{band.amount:g}"),
+        f"{band.label}: {band.amount:g} {band.unit} per {band.per}, {band.route}",
+        tuple(band.refs),
+    )
 
 
-def _band_cut(index: int) -> Callable[[Builder], Question | None]:
-    def build(b: Builder) -> Question | None:
-        band = b.kb.dose_bands[index]
-        cuts = sorted(
-            {x.reduction for x in b.kb.dose_bands if x.reduction and x.basis == band.basis} - {band.reduction}
-        )
-        key = f"cut|{band.route}|{band.per}|{band.label}"
-        rng = b.rng(key)
-        name = band.label.split(":")[0]
-        prompt = f"{name}: by how much is the dose cut ({band.basis} basis, {band.route})?"
-        fact = Fact({"band": band.label}, band.refs)
-        return _choice(rng, key, "dosing", prompt, band.reduction, _pick(rng, cuts, [band.reduction]), fact)
-
-    return build
+def _band_cut(b: Drafter, index: int) -> Draft | None:
+    band = b.kb.dose_bands[index]
+    cuts = sorted({x.reduction for x in b.kb.dose_bands if x.reduction and x.basis == band.basis} - {band.reduction})
+    name = band.label.split(":")[0]
+    prompt = f"{name}: by how much is the dose cut ({band.basis} basis, {band.route})?"
+    fact = Fact({"band": band.label}, band.refs)
+    return b.one(f"cut|{band.route}|{band.per}|{band.label}", "dosing", prompt, band.reduction, fact, cuts)
 
 
-def _band_specs(kb: Knowledge, weight: float) -> list[Spec]:
+def _band_specs(b: Drafter, weight: float) -> list[Spec]:
     specs = []
     seen_cuts: set[str] = set()
-    for index, band in enumerate(kb.dose_bands):
+    for index, band in enumerate(b.kb.dose_bands):
         asked = band.kind in ("start", "usual", "max") and band.amount and band.renal in ("any", "normal")
         if asked and band.basis in ("label", "compendium", "guideline", "regulator"):
-            specs.append(Spec(f"dose|{index}", "dosing", f"dose|{index}", weight, _band_short(index)))
+            specs.append(Spec(f"dose|{index}", "dosing", f"dose|{index}", weight, partial(_band_short, b, index)))
         if band.reduction and band.label not in seen_cuts:
             seen_cuts.add(band.label)
-            specs.append(Spec(f"cut|{index}", "dosing", f"cut|{index}", weight, _band_cut(index)))
+            specs.append(Spec(f"cut|{index}", "dosing", f"cut|{index}", weight, partial(_band_cut, b, index)))
     return specs
 
 
-# --- the bank and the quiz ---------------------------------------------------------------------------------
+# --- the bank ----------------------------------------------------------------------------------------------
 
 
 def question_bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all") -> list[Spec]:
-    """Every question the knowledge file can make for these topics, not yet built, in a stable order."""
+    """Every question the knowledge file can make for these topics, not yet drafted, in a stable order."""
     if focus not in FOCUS:
         raise BadValue(f"--focus takes {' or '.join(FOCUS)}, got '{focus}'")
     chosen = [get_topic(kb, t) for t in topics] if topics else list(kb.topics.values())
+    b = Drafter(kb)
     specs: list[Spec] = []
     for topic in chosen:
         clinical = is_clinical(topic)
         if focus == "clinical" and not clinical:
             continue
         weight = CLINICAL_WEIGHT if clinical else 1.0
-        specs += _hint_specs(topic, weight)
-        specs += _category_specs(topic, weight)
-        specs += _figure_specs(topic, weight, clinical)
-        specs += _recall_specs(topic, weight)
-        specs += _heading_specs(topic, weight)
+        specs += _hint_specs(b, topic, weight)
+        specs += _category_specs(b, topic, weight)
+        specs += _figure_specs(b, topic, weight, clinical)
+        specs += _recall_specs(b, topic, weight)
+        specs += _heading_specs(b, topic, weight)
         if topic.name == "dosing":
-            specs += _band_specs(kb, weight)
+            specs += _band_specs(b, weight)
     return specs
-
-
-def _order(specs: list[Spec], seed: int) -> list[Spec]:
-    """Weighted shuffle (a clinical question is three times as likely to come early), then round-robin over
-    groups: every prompt once before any prompt a second time."""
-    rng = random.Random(f"pick-{seed}")
-    keyed = sorted(((rng.random() ** (1 / s.weight), i) for i, s in enumerate(specs)), reverse=True)
-    rounds: dict[str, int] = {}
-    ranked = []
-    for position, (_, i) in enumerate(keyed):
-        spec = specs[i]
-        rounds[spec.group] = rounds.get(spec.group, 0) + 1
-        ranked.append((rounds[spec.group], position, spec))
-    return [spec for _, _, spec in sorted(ranked, key=lambda r: (r[0], r[1]))]
-
-
-def make_quiz(kb: Knowledge, topics: list[str] | None, count: int, seed: int, focus: str = "all") -> list[Question]:
-    """``count`` questions drawn with ``seed``: the same seed always gives the same questions in the same order.
-    Only the questions asked are built."""
-    if count < 1:
-        raise BadValue("--count must be at least 1")
-    specs = question_bank(kb, topics, focus)
-    builder = Builder(kb, seed)
-    questions: list[Question] = []
-    seen: set[str] = set()
-    for spec in _order(specs, seed):
-        question = spec.build(builder)
-        if question is None or question.id in seen:
-            continue
-        seen.add(question.id)
-        questions.append(question)
-        if len(questions) == count:
-            break
-    if not questions:
-        raise NothingFound("no quiz questions can be made from those topics")
-    return questions
-
-
-def all_questions(kb: Knowledge, topics: list[str] | None = None, seed: int = 0, focus: str = "all") -> list[Question]:
-    """Every question the bank builds, in the bank's order (for tests and counts)."""
-    builder = Builder(kb, seed)
-    built = (spec.build(builder) for spec in question_bank(kb, topics, focus))
-    return list({q.id: q for q in built if q is not None}.values())
-
-
-def quiz_result(kb: Knowledge, questions: list[Question], seed: int) -> Result:
-    rows = []
-    for number, q in enumerate(questions, start=1):
-        options = "; ".join(f"{LETTERS[i]}) {c}" for i, c in enumerate(q.choices)) or "(short answer)"
-        rows.append(
-            {
-                "n": number,
-                "question": q.prompt,
-                "choices": options,
-                "answer": q.answer_letter or q.answer,
-                "refs": list(q.refs),
-            }
-        )
-    return Result(
-        title=f"Quiz (seed {seed})",
-        summary=f"{len(questions)} questions with the answer key.",
-        columns=["n", "question", "choices", "answer"],
-        rows=rows,
-        payload={"schema_version": SCHEMA_VERSION, "seed": seed, "questions": [q.as_dict() for q in questions]},
-        rows_key="questions",
-        references=cited_references(kb, (r for q in questions for r in q.refs)),
-    )
