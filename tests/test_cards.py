@@ -175,3 +175,41 @@ def test_a_newer_package_updates_the_notes_in_place(baclo: Baclo, tmp_path: Path
     assert after["__cards__"] == before["__cards__"]  # updated in place, not duplicated
     changed = [g for g in before if not g.startswith("__") and before[g]["fields"] != after[g]["fields"]]
     assert len(changed) == 1 and "(edited)" in after[changed[0]]["fields"][1]
+
+
+def test_kept_cards_are_the_cards_made_afresh_and_any_doubt_remakes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: Knowledge
+) -> None:
+    """Cards are made once per file (and topics) and kept: a later run reads them, without the maker's code; a
+    damaged file, or one of the wrong shape behind a good checksum, is a miss and the cards are made again."""
+    import marshal
+
+    from baclo_cli.knowledge import cache
+    from baclo_cli.knowledge.load import load_knowledge
+    from baclo_cli.study import card_maker, cards
+
+    data = tmp_path / "k.yaml"
+    data.write_bytes(DATA.read_bytes())
+    fresh = {topics: cards.make_cards(kb, list(topics) or None) for topics in ((), ("withdrawal",), ("pk", "dosing"))}
+    for topics, expected in fresh.items():
+        assert cards.make_cards(load_knowledge(data), list(topics) or None) == expected  # made and kept
+    kept = sorted((tmp_path / "cache").glob("cards-*"))
+    assert len(kept) == 3
+
+    def no_making(*args: object) -> None:
+        raise AssertionError("the kept cards were not used")
+
+    real = card_maker.make
+    monkeypatch.setattr(card_maker, "make", no_making)
+    for topics, expected in fresh.items():
+        assert cards.make_cards(load_knowledge(data), list(topics) or None) == expected
+    monkeypatch.setattr(card_maker, "make", real)
+    whole = max(kept, key=lambda p: p.stat().st_size)
+    body = whole.read_bytes()
+    whole.write_bytes(body[:-1] + bytes([body[-1] ^ 1]))
+    assert cards.make_cards(load_knowledge(data)) == fresh[()]
+    crafted = marshal.dumps([("id", "topic", "front", "back", ("ref",), "digest", 7)])
+    cache.write_blob(whole.name, cards.CARDS_MAGIC, crafted)
+    assert cards.make_cards(load_knowledge(data)) == fresh[()]
+    remade = cache.read_blob(whole.name, cards.CARDS_MAGIC)  # and kept again, whole
+    assert remade is not None and marshal.loads(remade) == [card.fields() for card in fresh[()]]

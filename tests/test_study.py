@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclo_cli.knowledge.load import Knowledge
 from baclo_cli.study import scheduler
@@ -81,7 +83,7 @@ def test_grades_as_typed() -> None:
 
 def test_changed_card_is_requeued() -> None:
     state = review_state.empty_state()
-    state["cards"]["c1"] = scheduler.next_entry(None, CARD._replace(digest="old"), "easy", DAY)
+    state["cards"]["c1"] = scheduler.next_entry(None, CARD.replace(digest="old"), "easy", DAY)
     assert scheduler.card_status(state["cards"]["c1"], CARD, DAY) == "changed"
     assert scheduler.due_cards(state, [CARD], DAY, 0) == [CARD]
     fresh = scheduler.next_entry(state["cards"]["c1"], CARD, "good", DAY)
@@ -90,7 +92,7 @@ def test_changed_card_is_requeued() -> None:
 
 
 def test_due_order_and_new_limit() -> None:
-    cards = [CARD._replace(id=f"c{i}", digest="d") for i in range(5)]
+    cards = [CARD.replace(id=f"c{i}", digest="d") for i in range(5)]
     state = review_state.empty_state()
     for i, due in ((0, "2026-11-01"), (1, "2026-11-29"), (2, "2026-12-29")):
         state["cards"][f"c{i}"] = {**scheduler.next_entry(None, cards[i], "good", DAY), "due": due}
@@ -182,7 +184,7 @@ def test_undecodable_state_is_set_aside(tmp_path: Path) -> None:
 def test_concurrent_answers_to_the_same_cards_all_count(tmp_path: Path) -> None:
     path = tmp_path / "review.json"
     errors: list[BaseException] = []
-    cards = [CARD._replace(id=f"shared-{i}") for i in range(5)]
+    cards = [CARD.replace(id=f"shared-{i}") for i in range(5)]
 
     def worker(n: int) -> None:
         try:
@@ -345,3 +347,57 @@ def test_forty_column_terminal_in_a_pty(tmp_path: Path) -> None:
     lines = [line for line in text.split("\n") if line]
     assert lines and max(len(line) for line in lines) <= 40, max(lines, key=len)
     assert "Drowsiness" in text and "\x1b[" not in text
+
+
+# --- reading the state without the json package -------------------------------------------------------------
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _outcome(read: Any, text: str) -> str:
+    try:
+        return repr(read(text))
+    except ValueError:
+        return "ValueError"
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    _JSON_VALUES,
+    st.sampled_from(["", " ", "\n\t", "\r\n  "]),
+    st.sampled_from(["", " ", "x", "]", "\ufeff"]),
+    st.data(),
+)
+def test_the_state_is_read_as_json_loads_reads_it(value: Any, space: str, junk: str, data: st.DataObject) -> None:
+    """``files.parse_json`` (the C scanner without the json package) reads what ``json.loads`` reads, and refuses
+    what it refuses: whole documents, damaged ones and junk around them."""
+    from baclo_cli.knowledge.files import parse_json
+
+    text = json.dumps(value, indent=data.draw(st.sampled_from([None, 1])))
+    cut = data.draw(st.integers(0, len(text)))
+    for candidate in (f"{space}{text}{space}", f"{text}{junk}", f"{junk}{text}", text[:cut], text[cut:]):
+        assert _outcome(parse_json, candidate) == _outcome(json.loads, candidate), candidate
+
+
+def test_review_stats_reads_the_state_without_pathlib_json_or_re(tmp_path: Path) -> None:
+    """A scripted ``review --stats`` (what a progress widget asks) reads the cards and the state file and loads
+    none of what a review session needs to write it."""
+    code = (
+        "import sys; sys.argv = ['baclo', 'review', '--stats', '-f', 'json']\n"
+        "from baclo_cli.cli import entry\n"
+        "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pathlib', 'json', 're', 'typing', 'tempfile', 'fsrs', 'baclo_cli.cli.session', 'rich', 'typer')\n"
+        "sys.stderr.write(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_HOME": str(tmp_path / "home")}
+    answered = subprocess.run([BACLO, "review", "-n", "2"], input=b"good\ngood\n", env=env, capture_output=True)
+    assert answered.returncode == 0, answered.stderr
+    subprocess.run([BACLO, "flashcards", "-f", "json"], env=env, capture_output=True, check=True)  # cards kept
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stderr == ""
+    stats = json.loads(done.stdout)
+    assert stats["reviews"] == 2 and stats["state_file"] == str(tmp_path / "home" / "review.json")

@@ -75,6 +75,16 @@ def words(text: str) -> str:
 _spaces: dict[int, str] = {}  # every ASCII character but letters and digits, as a space
 
 
+def stable_id(*parts: str) -> str:
+    """The id of a question or a card: the first ten hex digits of the SHA-1 of its parts."""
+    return sha1_hex("\x1f".join(parts))[:10]
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: cut at a word, with an ellipsis (explanations, card backs)."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rsplit(" ", 1)[0] + "…"
+
+
 def sha1_hex(text: str) -> str:
     """The SHA-1 of ``text`` (UTF-8) in hexadecimal: the stable ids of questions, cards and decks. From the bare
     C module: hashlib would load OpenSSL, a few milliseconds a run."""

@@ -143,7 +143,6 @@ def review(params: Params) -> int:
         replayed = replay(keep)
         if replayed is not None:
             return replayed
-    from baclo_cli.cli.session import ReviewTally, run_review
     from baclo_cli.study import cards as study
     from baclo_cli.study import scheduler, state
 
@@ -186,6 +185,8 @@ def review(params: Params) -> int:
             result.rows = [row for row in result.rows if not str(row["measure"]).startswith("due ")]
             result.notes = ["", *progress_charts(result.payload, width=width)]
         return show(result, params, kb.drug.last_reviewed, {}, keep=keep)
+    from baclo_cli.cli.session import ReviewTally, run_review
+
     talk = _talk(params)
     tally = ReviewTally()
     try:

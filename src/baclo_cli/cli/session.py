@@ -10,7 +10,6 @@ replies that are not answers ends the session, so an endless stream of junk cann
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 from baclo_cli.knowledge.load import Knowledge
@@ -159,7 +158,7 @@ class Review:
         talk: Talk,
         tally: ReviewTally,
         *,
-        path: Path,
+        path: str,
         today: datetime.date,
         retention: float,
     ) -> None:
@@ -304,7 +303,7 @@ def run_review(
     talk: Talk,
     tally: ReviewTally,
     *,
-    path: Path,
+    path: str,
     today: datetime.date,
     new_limit: int,
     limit: int,

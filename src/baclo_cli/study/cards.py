@@ -11,34 +11,69 @@
 The back stays short (at most ``MAX_BACK`` characters, sources included), ends with its citation numbers, and
 every card keeps a stable id: a fact's first card keeps the id it had when there was one card per fact, so
 review progress carries over. Each card's GUID (``baclo-ID``) is the same in the TSV and the Anki package.
+
+The cards are made by ``study.card_maker`` once per knowledge file (and topics) and kept in the cache folder, so a
+scripted ``flashcards`` or ``review --stats`` reads them rather than making them again.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, NamedTuple
-
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references, get_topic
 from baclo_cli.errors import BadValue
-from baclo_cli.knowledge.load import Fact, Knowledge, Topic
-from baclo_cli.study.questions import _FIGURE, category_columns, is_clinical, key_column
-from baclo_cli.text import sha1_hex
+from baclo_cli.text import cut_at_word
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from baclo_cli.knowledge.load import Knowledge
 
 MAX_BACK = 600  # characters of a card's back in the TSV and the package, citations and sources included
-MAX_FIGURES = 3  # a fact with more figures is a basic card: blanking one of many is a guessing game
 BLANK = "[...]"
 NOTES = ("notes", "note")  # remarks: shown on the back of the fact's cards, never asked
+CARDS_MAGIC = b"BACLOF1 "
+MAX_KEPT_CARDS = 64 << 20  # bytes
 
 
-class Card(NamedTuple):
-    id: str  # stable across knowledge-file versions while the fact keeps its topic and name
-    topic: str
-    front: str
-    back: str  # the answer and its citation numbers
-    refs: tuple[str, ...]
-    digest: str  # changes when the fact's content or sources change
-    cloze: str = ""  # Anki cloze text ({{c1::...}}) for a cloze card, empty for a basic one
+class Card:
+    """One card: its front, its back (the answer and its citation numbers) and where it comes from."""
+
+    __slots__ = ("back", "cloze", "digest", "front", "id", "refs", "topic")
+
+    def __init__(
+        self,
+        id: str,  # stable across knowledge-file versions while the fact keeps its topic and name
+        topic: str,
+        front: str,
+        back: str,  # the answer and its citation numbers
+        refs: tuple[str, ...],
+        digest: str,  # changes when the fact's content or sources change
+        cloze: str = "",  # Anki cloze text ({{c1::...}}) for a cloze card, empty for a basic one
+    ) -> None:
+        self.id = id
+        self.topic = topic
+        self.front = front
+        self.back = back
+        self.refs = refs
+        self.digest = digest
+        self.cloze = cloze
+
+    def fields(self) -> tuple[str, str, str, str, tuple[str, ...], str, str]:
+        return (self.id, self.topic, self.front, self.back, self.refs, self.digest, self.cloze)
+
+    def replace(self, **changes: Any) -> Card:
+        """A copy with some fields changed."""
+        return Card(**{**dict(zip(Card.__init__.__code__.co_varnames[1:8], self.fields(), strict=True)), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Card) and self.fields() == other.fields()
+
+    def __hash__(self) -> int:
+        return hash(self.fields())
+
+    def __repr__(self) -> str:
+        return f"Card({self.id!r}, {self.topic!r}, {self.front!r})"
 
     @property
     def guid(self) -> str:
@@ -57,139 +92,51 @@ class Card(NamedTuple):
         }
 
 
-def _qid(*parts: str) -> str:
-    return sha1_hex("\x1f".join(parts))[:10]
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(limit - 1, 0)].rsplit(" ", 1)[0] + "…"
-
-
-def _digest(fact: Fact) -> str:
-    content = "\x1f".join([*(str(v) for v in fact.fields.values()), *fact.refs])
-    return sha1_hex(content)[:12]
-
-
-def _numbers(kb: Knowledge, refs: tuple[str, ...]) -> str:
-    return ",".join(str(n) for n in sorted(kb.references[r].number for r in refs if r in kb.references))
-
-
-def _blank(text: str, start: int, end: int) -> tuple[str, str]:
-    """The text with text[start:end] blanked, and as Anki cloze text."""
-    return f"{text[:start]}{BLANK}{text[end:]}", f"{text[:start]}{{{{c1::{text[start:end]}}}}}{text[end:]}"
-
-
-class _Maker:
-    def __init__(self, kb: Knowledge, topic: Topic) -> None:
-        self.kb = kb
-        self.topic = topic
-        self.cards: list[Card] = []
-
-    def add(self, card_id: str, front: str, answer: str, fact: Fact, cloze: str = "") -> None:
-        numbers = _numbers(self.kb, fact.refs)
-        back = f"{_shorten(answer, MAX_BACK // 2)} [{numbers}]"
-        self.cards.append(Card(card_id, self.topic.name, front, back, fact.refs, _digest(fact), cloze))
-
-
-def _list_cards(m: _Maker, key: str, name: str, group: list[Fact], value_field: str) -> None:
-    """Facts sharing a name ("Symptom" x6): one card per item, the others shown."""
-    items = [str(f.fields.get(value_field, "")) for f in group]
-    for i, fact in enumerate(group):
-        shown = ", ".join(BLANK if j == i else item for j, item in enumerate(items))
-        cloze = ", ".join(f"{{{{c1::{item}}}}}" if j == i else item for j, item in enumerate(items))
-        front = f"{m.topic.title}: {name} ({len(items)}): {shown}"
-        m.add(_qid("card", m.topic.name, name, str(i + 1)), front, items[i], fact, f"{m.topic.title}: {name}: {cloze}")
-
-
-def _item_cards(m: _Maker, name: str, fact: Fact, field: str, items: list[str]) -> None:
-    """A list fact a quiz hint names the items of: one cloze card per item."""
-    text = f"{name}: {fact.fields[field]}"
-    for item in items:
-        at = text.lower().find(item.lower(), len(name) + 2)
-        if at < 0:
-            continue
-        shown, cloze = _blank(text, at, at + len(item))
-        front = f"{m.topic.title}: {_shorten(shown, 400)}"
-        m.add(_qid("card", m.topic.name, name, "item", item), front, text[at : at + len(item)], fact, cloze)
-
-
-def _figure_cards(m: _Maker, name: str, fact: Fact, field: str, figures: list[re.Match[str]]) -> None:
-    value = str(fact.fields[field])
-    for i, match in enumerate(figures):
-        shown, cloze = _blank(value, match.start(), match.end())
-        card_id = (
-            _qid("card", m.topic.name, name, "1") if i == 0 else _qid("card", m.topic.name, name, "figure", str(i))
-        )
-        front = f"{m.topic.title}, {name}: {shown}"
-        m.add(card_id, front, match.group(0), fact, f"{m.topic.title}, {name}: {cloze}")
-
-
-def _topic_cards(kb: Knowledge, topic: Topic) -> list[Card]:
-    m = _Maker(kb, topic)
-    key = key_column(topic)
-    # Context, shown on the front rather than asked: categories (a warning's kind) and columns of short labels
-    # (a dosing row's population and route).
-    categories = set(category_columns(topic)) | {
-        c
-        for c in topic.columns
-        if c != key
-        and len(topic.columns) > 2
-        and all(len(str(f.fields.get(c, ""))) <= 25 and len(str(f.fields.get(c, "")).split()) <= 3 for f in topic.facts)
-    }
-    listed: dict[int, tuple[str, list[str]]] = {}  # fact index -> the field and the items a quiz hint names
-    for hint in topic.quiz:
-        if hint.items:
-            for index, fact in enumerate(topic.facts):
-                if all(str(fact.fields.get(k, "")).lower() == v.lower() for k, v in hint.where.items()):
-                    listed.setdefault(index, (hint.answer, []))[1].extend(hint.items)
-    names = [str(f.fields.get(key, "")) for f in topic.facts]
-    done_groups: set[str] = set()
-    for index, fact in enumerate(topic.facts):
-        name = names[index]
-        fields = [c for c in topic.columns if c in fact.fields and c != key and c not in categories and c not in NOTES]
-        remark = "; ".join(str(fact.fields[c]) for c in NOTES if c in fact.fields)
-        context = ", ".join(str(fact.fields[c]) for c in topic.columns if c in categories and c in fact.fields)
-        label = f"{name} ({context})" if context else name
-        if names.count(name) > 1:
-            if name not in done_groups and len(fields) == 1:
-                done_groups.add(name)
-                group = [f for f, n in zip(topic.facts, names, strict=True) if n == name]
-                _list_cards(m, key, name, group, fields[0])
-            elif len(fields) != 1:
-                answer = "; ".join(f"{f}: {fact.fields[f]}" for f in fields)
-                m.add(_qid("card", topic.name, name, str(names[: index + 1].count(name))), f"{topic.title}: {label}?",
-                      answer, fact)  # fmt: skip
-            continue
-        if index in listed:
-            field, items = listed[index]
-            _item_cards(m, name, fact, field, list(dict.fromkeys(items)))
-            continue
-        if not fields:
-            m.add(_qid("card", topic.name, name, "1"), f"{topic.title}: {name}?", context or name, fact)
-            continue
-        if len(fields) == 1:
-            value = str(fact.fields[fields[0]])
-            figures = list(_FIGURE.finditer(value))
-            if is_clinical(topic) and 1 <= len(figures) <= MAX_FIGURES and len(value) <= 400:
-                _figure_cards(m, label, fact, fields[0], figures)
-            else:
-                m.add(_qid("card", topic.name, name, "1"), f"{topic.title}: {label}?", value, fact)
-            continue
-        for i, field in enumerate(fields):
-            card_id = _qid("card", topic.name, name, "1") if i == 0 else _qid("card", topic.name, name, field)
-            front = f"{topic.title}: {label} - {field.replace('_', ' ')}?"
-            answer = str(fact.fields[field])
-            m.add(card_id, front, f"{answer} ({remark})" if remark else answer, fact)
-    return m.cards
-
-
 def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
-    """The cards of these topics (all by default), in the knowledge file's order."""
-    chosen = [get_topic(kb, t) for t in topics] if topics else list(kb.topics.values())
-    cards: list[Card] = []
-    for topic in chosen:
-        cards += _topic_cards(kb, topic)
-    return list({c.id: c for c in cards}.values())
+    """The cards of these topics (all by default), in the knowledge file's order: kept ones, or made (and kept
+    for the next run)."""
+    names = [get_topic(kb, t).name for t in topics] if topics else []
+    from baclo_cli.knowledge import cache
+
+    name = cache.blob_name("cards", kb.content_key, *names) if kb.content_key and cache.enabled() else None
+    if name is not None:
+        kept = _read_kept(cache, name)
+        if kept is not None:
+            return kept
+    from baclo_cli.study.card_maker import make
+
+    cards = make(kb, names or None)
+    if name is not None:
+        import marshal
+
+        cache.write_blob(name, CARDS_MAGIC, marshal.dumps([card.fields() for card in cards]))
+    return cards
+
+
+def _read_kept(cache: Any, name: str) -> list[Card] | None:
+    body = cache.read_blob(name, CARDS_MAGIC, limit=MAX_KEPT_CARDS)
+    if body is None:
+        return None
+    import marshal
+
+    try:
+        kept = marshal.loads(body)
+    except Exception:  # any doubt is a miss
+        return None
+    if type(kept) is not list or not all(_plausible(fields) for fields in kept):
+        return None
+    return [Card(*fields) for fields in kept]
+
+
+def _plausible(fields: Any) -> bool:
+    """A card of the shape this code writes (the kept file's checksum already matched)."""
+    return (
+        type(fields) is tuple
+        and len(fields) == 7
+        and all(type(fields[i]) is str for i in (0, 1, 2, 3, 5, 6))
+        and type(fields[4]) is tuple
+        and all(type(ref) is str for ref in fields[4])
+    )
 
 
 def check_deck(deck: str) -> str:
@@ -205,7 +152,7 @@ def full_back(kb: Knowledge, card: Card, limit: int = MAX_BACK) -> str:
     back = (
         card.back
         if len(card.back) <= room
-        else _shorten(card.back.rsplit(" [", 1)[0], room - 12) + " [" + card.back.rsplit(" [", 1)[1]
+        else cut_at_word(card.back.rsplit(" [", 1)[0], room - 12) + " [" + card.back.rsplit(" [", 1)[1]
     )
     return f"{back} {sources}"[:limit]
 
@@ -215,18 +162,20 @@ def sources_line(kb: Knowledge, refs: tuple[str, ...], limit: int = MAX_BACK // 
     cited = sorted((kb.references[r] for r in refs if r in kb.references), key=lambda ref: ref.number)
     for title_room in (80, 50, 30, 0):
         parts = [
-            f"[{ref.number}] {_shorten(ref.title, title_room) + ' ' if title_room else ''}"
+            f"[{ref.number}] {cut_at_word(ref.title, title_room) + ' ' if title_room else ''}"
             f"({ref.url or 'no URL: see baclo refs'})"
             for ref in cited
         ]
         line = "Sources: " + "; ".join(parts)
         if len(line) <= limit:
             return line
-    return _shorten("Sources: " + "; ".join(f"[{ref.number}]" for ref in cited) + " (baclo refs)", limit)
+    return cut_at_word("Sources: " + "; ".join(f"[{ref.number}]" for ref in cited) + " (baclo refs)", limit)
 
 
 def flashcards_result(kb: Knowledge, cards: list[Card], deck: str = "baclo") -> Result:
     check_deck(deck)
+    # Every card's back names its sources: the references are read first, in one go when they are many.
+    references = cited_references(kb, (r for c in cards for r in c.refs))
     rows = [
         {
             "front": c.front,
@@ -248,7 +197,7 @@ def flashcards_result(kb: Knowledge, cards: list[Card], deck: str = "baclo") -> 
         rows=rows,
         payload={"schema_version": SCHEMA_VERSION, "cards": [c.as_dict() for c in cards]},
         rows_key="cards",
-        references=cited_references(kb, (r for c in cards for r in c.refs)),
+        references=references,
         # Anki reads these header lines: https://docs.ankiweb.net/importing/text-files.html
         preamble=[
             "#separator:tab",

@@ -36,7 +36,8 @@ from baclo_cli.errors import BadValue
 from baclo_cli.knowledge.load import DoseBand, Fact, Knowledge, QuizHint, Topic
 from baclo_cli.knowledge.model import is_category
 from baclo_cli.knowledge.model import key_column as named_by
-from baclo_cli.study.quiz import FOCUS, MAX_CHOICE, contains, normalise, question_id, shorten
+from baclo_cli.study.quiz import FOCUS, MAX_CHOICE, MAX_EXPLANATION, contains, normalise
+from baclo_cli.text import cut_at_word, stable_id
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _matches(fact: Fact, where: dict[str, str]) -> bool:
 
 
 def _explain(fact: Fact) -> str:
-    return shorten(" | ".join(str(v) for v in fact.fields.values()))
+    return cut_at_word(" | ".join(str(v) for v in fact.fields.values()), MAX_EXPLANATION)
 
 
 # --- what kind of value a text is -----------------------------------------------------------------------
@@ -535,7 +536,7 @@ def _band_short(b: Drafter, index: int) -> Draft | None:
     answer = f"{band.amount:g} {band.unit}"
     return (
         "made",
-        question_id("dose", band.route, band.per, band.kind, band.label),
+        stable_id("dose", band.route, band.per, band.kind, band.label),
         "dosing",
         "short",
         prompt,

@@ -17,7 +17,7 @@ from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references, get_topic
 from baclo_cli.errors import BadValue, NothingFound
 from baclo_cli.study.chance import Chance
-from baclo_cli.text import sha1_hex, words
+from baclo_cli.text import cut_at_word, stable_id, words
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -159,14 +159,6 @@ def first_number(text: str) -> str:
     return f"{float(text[start:end]):g}"
 
 
-def question_id(*parts: str) -> str:
-    return sha1_hex("\x1f".join(parts))[:10]
-
-
-def shorten(text: str, limit: int = MAX_EXPLANATION) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def contains(text_stems: str, part_stems: str) -> bool:
     """One text's stems hold another's, word for word (see ``questions.stems``)."""
     return bool(part_stems) and f" {part_stems} " in f" {text_stems} "
@@ -197,7 +189,7 @@ def finish(draft: Draft | None, seed: int) -> Question | None:
             return None
         choices = [answer, *(w[0] for w in wrong)]
         chance.shuffle(choices)
-        return Question(question_id(key), topic, "choice", prompt, tuple(choices), (answer,), (normalise(answer),),
+        return Question(stable_id(key), topic, "choice", prompt, tuple(choices), (answer,), (normalise(answer),),
                         explanation, refs)  # fmt: skip
     _, key, topic, prompt, right, facts, pool = draft
     chance = Chance(f"{seed}-{key}")
@@ -209,14 +201,14 @@ def finish(draft: Draft | None, seed: int) -> Question | None:
     chance.shuffle(choices)
     used = list(dict.fromkeys(number for _, number in chosen))
     return Question(
-        question_id(key, *choices),
+        stable_id(key, *choices),
         topic,
         "multi",
         f"Select all that apply. {prompt}",
         tuple(choices),
         tuple(text for text, _ in chosen),
         (),
-        shorten(" / ".join(facts[n][0] for n in used)),
+        cut_at_word(" / ".join(facts[n][0] for n in used), MAX_EXPLANATION),
         tuple(dict.fromkeys(r for n in used for r in facts[n][1])),
     )
 

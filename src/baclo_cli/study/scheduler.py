@@ -11,11 +11,15 @@ suspended cards never come. The state file itself is ``study.state``.
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
-from typing import Any
 
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
-from baclo_cli.study.cards import Card
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from typing import Any
+
+    from baclo_cli.study.cards import Card
 
 GRADES = ("again", "hard", "good", "easy")  # FSRS ratings 1-4, and what a history entry records
 RETENTION = 0.9  # FSRS's default target probability of recall
@@ -193,7 +197,9 @@ def stats(state: dict[str, Any], cards: list[Card], today: datetime.date) -> dic
     }
 
 
-def stats_result(state: dict[str, Any], cards: list[Card], today: datetime.date, path: Path) -> Result:
+def stats_result(
+    state: dict[str, Any], cards: list[Card], today: datetime.date, path: str | os.PathLike[str]
+) -> Result:
     numbers = stats(state, cards, today)
     rows: list[dict[str, Any]] = [
         {"measure": k.replace("_", " "), "value": "-" if v is None else v}

@@ -18,20 +18,24 @@ through FSRS, and its due date, counts, history and box are kept.
 from __future__ import annotations
 
 import datetime
-import json
 import math
 import os
-import re
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 from baclo_cli.errors import EXIT_WRITE, BacloError, DataFileError
-from baclo_cli.knowledge.files import replace_file
+from baclo_cli.knowledge.files import parse_json, replace_file
 from baclo_cli.study.scheduler import FIRST_DAY, GRADES, LAST_DAY, replay
 from baclo_cli.study.where import state_file
+
+# (Paths are strings or path objects, handled with os.path: a read-only run such as 'review --stats' loads
+# neither pathlib nor the json package, which import re and much else.)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    StrPath = str | os.PathLike[str]
+    Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
 
 FORMAT = "baclo-review"
 VERSION = 2
@@ -43,7 +47,7 @@ FSRS_STATES = (1, 2, 3)  # Learning, Review, Relearning
 class StateError(DataFileError):
     """The state file could neither be read nor moved aside; the CLI reports it like a data file error."""
 
-    def __init__(self, path: Path, message: str) -> None:
+    def __init__(self, path: StrPath, message: str) -> None:
         super().__init__(str(path), message)
 
 
@@ -52,13 +56,13 @@ class StateWriteError(BacloError):
 
     exit_code = EXIT_WRITE
 
-    def __init__(self, path: Path, error: OSError | str) -> None:
+    def __init__(self, path: StrPath, error: OSError | str) -> None:
         reason = error if isinstance(error, str) else error.strerror or str(error)
         super().__init__(f"cannot save review progress to {path}: {reason}")
 
 
-def state_path() -> Path:
-    return Path(state_file())
+def state_path() -> str:
+    return state_file()
 
 
 def empty_state() -> dict[str, Any]:
@@ -196,7 +200,7 @@ def _rebuild_memories(state: dict[str, Any]) -> int:
 # --- reading and writing ---------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[dict[str, Any] | None, int]:
+def _read(path: StrPath) -> tuple[dict[str, Any] | None, int]:
     """The state on disk (an empty state if there is none; None if the file is not review state) and how many
     cards had their memory rebuilt."""
     try:
@@ -211,7 +215,7 @@ def _read(path: Path) -> tuple[dict[str, Any] | None, int]:
     if len(raw) > MAX_STATE_BYTES:
         return None, 0
     try:
-        state = json.loads(raw.decode("utf-8"))
+        state = parse_json(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # undecodable bytes, not JSON, nested too deep
         return None, 0
     version = state.get("version") if isinstance(state, dict) and state.get("format") == FORMAT else None
@@ -226,9 +230,9 @@ def _read(path: Path) -> tuple[dict[str, Any] | None, int]:
         return None, 0
 
 
-def _set_aside(path: Path) -> str:
+def _set_aside(path: StrPath) -> str:
     """Move a corrupt state file aside (call under the lock, after re-reading it); returns the warning."""
-    aside = path.with_name(f"{path.name}.corrupt-{datetime.datetime.now().strftime('%Y%m%d%H%M%S%f')}")
+    aside = f"{os.fspath(path)}.corrupt-{datetime.datetime.now().strftime('%Y%m%d%H%M%S%f')}"
     try:
         os.replace(path, aside)
     except OSError as exc:
@@ -236,14 +240,14 @@ def _set_aside(path: Path) -> str:
     return f"{path} was not readable baclo review state; moved it to {aside} and started afresh"
 
 
-def _rebuilt_warning(path: Path, count: int) -> str | None:
+def _rebuilt_warning(path: StrPath, count: int) -> str | None:
     if not count:
         return None
     cards = "card's" if count == 1 else "cards'"
     return f"{path}: {count} {cards} FSRS memory could not be read; rebuilt from the answers, the rest kept"
 
 
-def load_state(path: Path, *, set_aside: bool = True) -> tuple[dict[str, Any], str | None]:
+def load_state(path: StrPath, *, set_aside: bool = True) -> tuple[dict[str, Any], str | None]:
     """The saved state and a warning. A file that is not valid state is moved aside, but only under the lock
     and only if it is still invalid then (a peer may have just written a good one); ``set_aside=False`` (for
     ``--stats``, which only reads) leaves it where it is."""
@@ -260,47 +264,63 @@ def load_state(path: Path, *, set_aside: bool = True) -> tuple[dict[str, Any], s
 
 
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_TEMPORARY_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
+class _locked:  # used as a function: "with _locked(path):"
     """Hold the exclusive lock ``review.json.lock``, opened without following a symbolic link (a planted link
-    would otherwise create or lock its target)."""
-    lock = path.with_name(path.name + ".lock")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o600)
-    except OSError as exc:
-        if os.path.islink(lock):
-            raise StateWriteError(path, f"the lock file {lock} is a symbolic link; not following it") from None
-        raise StateWriteError(path, exc) from None
-    with os.fdopen(fd, "r+b") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise StateWriteError(path, f"the lock file {lock} is not a regular file")
+    would otherwise create or lock its target). (A class, not ``contextlib.contextmanager``: importing contextlib
+    costs a read-only run.)"""
+
+    def __init__(self, path: StrPath) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        path = self.path
+        lock = f"{os.fspath(path)}.lock"
         try:
-            import fcntl
+            os.makedirs(os.path.dirname(lock) or ".", exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NO_FOLLOW, 0o600)
+        except OSError as exc:
+            if os.path.islink(lock):
+                raise StateWriteError(path, f"the lock file {lock} is a symbolic link; not following it") from None
+            raise StateWriteError(path, exc) from None
+        self.handle = os.fdopen(fd, "r+b")
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StateWriteError(path, f"the lock file {lock} is not a regular file")
+            try:
+                import fcntl
 
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - not POSIX: the atomic rename still keeps the file whole
-            pass
-        _remove_stale_temporaries(path)
-        yield
+                fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
+            except ImportError:  # pragma: no cover - not POSIX: the atomic rename still keeps the file whole
+                pass
+            _remove_stale_temporaries(path)
+        except BaseException:
+            self.handle.close()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        self.handle.close()  # (closing the file releases the lock)
 
 
-def _remove_stale_temporaries(path: Path) -> None:
+def _remove_stale_temporaries(path: StrPath) -> None:
     """Temporary copies of ``path`` left by a save that was killed. Called under the lock: every save holds it
     while its temporary exists, so any left now is stale. Only names ``_write_atomically`` makes, only regular
     files this user owns; never through a link."""
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    folder, base = os.path.split(os.fspath(path))
+    start = f".{base}."
     try:
-        names = os.listdir(path.parent)
+        names = os.listdir(folder or ".")
     except OSError:
         return
     uid = os.getuid() if hasattr(os, "getuid") else None
     for name in names:
-        if not pattern.fullmatch(name):
-            continue
-        stale = path.parent / name
+        middle = name[len(start) : -len(".tmp")]
+        made = len(name) == len(start) + 12 and name.startswith(start) and name.endswith(".tmp")
+        if not (made and all(ch in _TEMPORARY_LETTERS for ch in middle)):
+            continue  # only the names tempfile.mkstemp gives: ".review.json." + 8 of [a-z0-9_] + ".tmp"
+        stale = os.path.join(folder, name)
         try:
             info = os.lstat(stale)
             if stat.S_ISREG(info.st_mode) and (uid is None or info.st_uid == uid):
@@ -309,7 +329,9 @@ def _remove_stale_temporaries(path: Path) -> None:
             pass
 
 
-def _write_atomically(path: Path, state: dict[str, Any]) -> None:
+def _write_atomically(path: StrPath, state: dict[str, Any]) -> None:
+    import json
+
     def fill(fd: int, _: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(state, handle, indent=1, sort_keys=True, allow_nan=False)
@@ -322,11 +344,8 @@ def _write_atomically(path: Path, state: dict[str, Any]) -> None:
         raise StateWriteError(path, exc) from None
 
 
-Change = Callable[[dict[str, Any] | None], dict[str, Any] | None]
-
-
 def change_card(
-    path: Path, card_id: str, change: Change
+    path: StrPath, card_id: str, change: Change
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
     """Apply ``change`` to one card's entry in the newest state on disk, under the lock: re-read, change, write
     atomically. ``change`` gets the entry (None for a new card) and returns the new one (None removes it).
@@ -350,7 +369,7 @@ def change_card(
     return before, after, warning
 
 
-def unsuspend_all(path: Path, card_ids: set[str]) -> int:
+def unsuspend_all(path: StrPath, card_ids: set[str]) -> int:
     """Bring every suspended card among ``card_ids`` back into review, under the lock; returns how many."""
     with _locked(path):
         state, _ = _read(path)
