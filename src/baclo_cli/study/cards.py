@@ -21,6 +21,7 @@ from __future__ import annotations
 from baclo_cli.answers.result import SCHEMA_VERSION, Result
 from baclo_cli.answers.topics import cited_references, get_topic
 from baclo_cli.errors import BadValue
+from baclo_cli.study.record import Record
 from baclo_cli.text import cut_at_word
 
 TYPE_CHECKING = False
@@ -36,10 +37,11 @@ CARDS_MAGIC = b"BACLOF1 "
 MAX_KEPT_CARDS = 64 << 20  # bytes
 
 
-class Card:
+class Card(Record):
     """One card: its front, its back (the answer and its citation numbers) and where it comes from."""
 
     __slots__ = ("back", "cloze", "digest", "front", "id", "refs", "topic")
+    FIELDS = ("id", "topic", "front", "back", "refs", "digest", "cloze")
 
     def __init__(
         self,
@@ -58,22 +60,6 @@ class Card:
         self.refs = refs
         self.digest = digest
         self.cloze = cloze
-
-    def fields(self) -> tuple[str, str, str, str, tuple[str, ...], str, str]:
-        return (self.id, self.topic, self.front, self.back, self.refs, self.digest, self.cloze)
-
-    def replace(self, **changes: Any) -> Card:
-        """A copy with some fields changed."""
-        return Card(**{**dict(zip(Card.__init__.__code__.co_varnames[1:8], self.fields(), strict=True)), **changes})
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Card) and self.fields() == other.fields()
-
-    def __hash__(self) -> int:
-        return hash(self.fields())
-
-    def __repr__(self) -> str:
-        return f"Card({self.id!r}, {self.topic!r}, {self.front!r})"
 
     @property
     def guid(self) -> str:
