@@ -113,12 +113,17 @@ def startup(baclo: str, runs: int, quick: bool, env: dict[str, str]) -> bool:
         commands[" ".join(["baclo", *args])] = [baclo, *args]
     for args in HELP:
         commands[" ".join(["baclo", *args])] = [baclo, *args]
+    results = _interleaved(commands, runs, env)
+    # First runs in a cache folder of their own: forgetting the kept answers must not turn the replays above
+    # into first runs.
+    firsts: dict[str, list[str]] = {}
     floors: dict[str, list[str]] = {}
     for args in KEPT:
         name = " ".join(["baclo", *args, "(first run)"])
-        commands[name] = [py, "-c", FORGET, *args]
+        firsts[name] = [py, "-c", FORGET, *args]
         floors[name] = [py, "-c", FORGET]
-    results = _interleaved(commands, runs, env, floors)
+    own = {**env, "BACLO_CACHE_DIR": tempfile.mkdtemp(prefix="baclo-bench-first-")}
+    results.update(_interleaved(firsts, runs, own, floors))
     worst = worst_help = 0.0
     for name, (ms, ratio) in results.items():
         if name.startswith("baclo") and any(h in name.split() for h in ("--help", "-h")):

@@ -266,3 +266,19 @@ def test_plain_number_is_the_pattern_it_replaces(text: str) -> None:
     from baclo_cli.output.cells import plain_number
 
     assert plain_number(text) == bool(re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text))
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.text(alphabet=st.sampled_from("a –≥…中\u0301\xad\u200b\u3000é"), max_size=60))
+def test_display_width_counts_each_character_as_a_terminal_does(text: str) -> None:
+    """Counted by distinct character, it gives what counting character by character gives."""
+    import unicodedata
+
+    from baclo_cli.output.layout import display_width
+
+    def one_by_one(ch: str) -> int:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            return 0
+        return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+    assert display_width(text) == sum(map(one_by_one, text))

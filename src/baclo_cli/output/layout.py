@@ -36,11 +36,17 @@ def display_width(text: str) -> int:
         return len(text) - text.count("\xad")
     import unicodedata
 
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    # Each distinct character once (a long cell repeats a few dashes and symbols many times): one cell each but
+    # the zero-width ones (combining marks, format characters: below U+0300 only the soft hyphen) and the wide.
+    width = len(text)
+    for ch in set(text):
+        if ch < "\u0300":
+            if ch == "\xad":
+                width -= text.count(ch)
+        elif unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            width -= text.count(ch)
+        elif unicodedata.east_asian_width(ch) in ("W", "F"):
+            width += text.count(ch)
     return width
 
 
