@@ -29,6 +29,8 @@ def escape_controls(text: str) -> str:
         codes = [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x200E, 0x200F]
         codes += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
         _escapes.update({c: f"\\x{c:02x}" if c < 256 else f"\\u{c:04x}" for c in codes})
+    if "\n" in text:  # a whole answer: only its lines that are not printable are translated (a character at a time)
+        return "\n".join(line if line.isprintable() else line.translate(_escapes) for line in text.split("\n"))
     return text.translate(_escapes)  # no re: it (and the enum it loads) costs a run ~5 ms
 
 

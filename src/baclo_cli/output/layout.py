@@ -32,21 +32,31 @@ def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: East Asian wide characters two, combining marks none."""
     if text.isascii():
         return len(text)
-    if max(text) < "\u0300":  # Latin-1 and Latin Extended: one cell each, but the soft hyphen (format, none)
-        return len(text) - text.count("\xad")
-    import unicodedata
+    known = _widths.get(text)  # a cell is measured to size its column, to wrap it and to pad it
+    if known is None:
+        if len(_widths) > MAX_MEASURED:
+            _widths.clear()
+        known = _widths[text] = _measure(text)
+    return known
 
+
+_widths: dict[str, int] = {}
+MAX_MEASURED = 20_000  # texts whose width is remembered (a long-running MCP server renders answer after answer)
+
+
+def _measure(text: str) -> int:
     # Each distinct character once (a long cell repeats a few dashes and symbols many times): one cell each but
     # the zero-width ones (combining marks, format characters: below U+0300 only the soft hyphen) and the wide.
-    width = len(text)
-    for ch in set(text):
-        if ch < "\u0300":
-            if ch == "\xad":
+    width = len(text) - text.count("\xad")
+    beyond = [ch for ch in set(text) if ch >= "\u0300"]  # Latin-1 and Latin Extended need no Unicode tables
+    if beyond:
+        import unicodedata
+
+        for ch in beyond:
+            if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
                 width -= text.count(ch)
-        elif unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            width -= text.count(ch)
-        elif unicodedata.east_asian_width(ch) in ("W", "F"):
-            width += text.count(ch)
+            elif unicodedata.east_asian_width(ch) in ("W", "F"):
+                width += text.count(ch)
     return width
 
 

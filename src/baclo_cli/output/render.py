@@ -253,9 +253,9 @@ def _reference_lines(refs: list[Reference]) -> list[str]:
 
 # Characters that mean something to Markdown (CommonMark, and GitHub's tables, strikethrough and maths) or to
 # the HTML it may hold: each is written after a backslash, which Markdown reads as the character itself.
-# (Tables for str.translate, not patterns: re costs a run ~5 ms.)
+# (str.replace and str.translate, not patterns: re costs a run ~5 ms; translate goes a character at a time
+# through a dict on non-ASCII text, so the few Markdown characters are replaced one by one where present.)
 MD_SPECIAL = "\\`*_[]<>#|~&$"
-_MD_ESCAPED = {ord(ch): "\\" + ch for ch in MD_SPECIAL}
 # Every character str.isspace accepts (what \s matches), checked against it over all of Unicode by a test.
 WHITESPACE = [*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029]
 WHITESPACE += [0x202F, 0x205F, 0x3000]
@@ -265,7 +265,10 @@ _URL_ESCAPED = {code: f"%{code:02X}" for code in [*map(ord, "()<>\\"), *WHITESPA
 def _md_escape(text: str) -> str:
     """Text as one Markdown paragraph that shows exactly this text: no HTML, links, emphasis, headings or
     lists of its own, and no line breaks (a multi-line summary becomes one line)."""
-    text = " ".join(text.split()).translate(_MD_ESCAPED)
+    text = " ".join(text.split())
+    for ch in MD_SPECIAL:  # the backslash first, so the ones added are not escaped again (what translate does)
+        if ch in text:
+            text = text.replace(ch, "\\" + ch)
     if text[:1] in ("-", "+", "="):  # a list item, a thematic break or a heading underline
         return "\\" + text
     digits = len(text) - len(text.lstrip("0123456789"))
