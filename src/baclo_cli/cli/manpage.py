@@ -49,9 +49,9 @@ FILES = (
     ("baclo_cli/data/baclofen.yaml", "The bundled knowledge file, inside the installed package (BACLO_DATA or --data "
      "name another; 'baclo validate FILE' checks one)."),
     ("$XDG_CACHE_HOME/baclo/ (~/.cache/baclo/)", "The private cache of checked knowledge, help text, the "
-     "quiz bank's drafts and the flashcards of each file, and kept answers (a piped export, flashcards, seeded quiz, validate or review --stats, replayed while nothing "
-     "it depends on has changed; BACLO_CACHE_DIR names another folder; BACLO_NO_CACHE=1 turns it off). Safe to "
-     "delete."),
+     "quiz bank's drafts and the flashcards of each file, and kept answers (a piped export, flashcards, seeded "
+     "quiz, validate or review --stats, replayed while nothing it depends on has changed; BACLO_CACHE_DIR names "
+     "another folder; BACLO_NO_CACHE=1 turns it off). Safe to delete."),
     ("$XDG_DATA_HOME/baclo/review.json (~/.local/share/baclo/review.json)", "Review progress of 'baclo review' "
      "(BACLO_HOME names another folder)."),
 )  # fmt: skip
