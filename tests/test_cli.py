@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclo_cli.cli import app as cli
 from baclo_cli.output import FORMATS
@@ -324,3 +326,15 @@ def test_numeric_where_no_headers_and_every_field_in_csv(baclo: Baclo) -> None:
     assert {k for f in pk_json for k in f} <= set(header)
     table = baclo.invoke(["uses", "--no-headers", "--fields", "condition"]).stdout
     assert "Condition" not in table and "Multiple sclerosis" in table
+
+
+@settings(derandomize=True, max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \t\u3000\nab_Z9é=!<>~x"), max_size=12) | st.text(max_size=10))
+def test_a_condition_is_split_as_the_pattern_it_replaced_split_it(text: str) -> None:
+    """``--where`` and its completion read ``FIELD OP VALUE`` by hand, as the pattern did (``re`` costs a run)."""
+    import re
+
+    from baclo_cli.answers.listing import split_condition
+
+    found = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|>=|<=|~|=|>|<)(.*)", text, re.S)
+    assert split_condition(text) == (found.groups() if found else None)

@@ -92,17 +92,18 @@ def _fields(ctx: Context) -> list[str]:
     return [f for f in rows.get("items", {}).get("properties", {}) if f != "refs"]
 
 
-_CONDITION = r"([A-Za-z_][A-Za-z0-9_]*)\s*(!=|>=|<=|~|=|>|<)(.*)"
 MAX_VALUE = 80  # characters: longer values are prose, not something to pick from a list
 
 
 def where(ctx: Context, incomplete: str) -> list[str]:
     """``FIELD=`` for a field typed in part; for ``FIELD=`` (or ``!=``, ``~``, ...) the field's values in the
     command's rows, as the knowledge file spells them, matched in any case."""
-    typed = re.fullmatch(_CONDITION, incomplete, re.S)
+    from baclo_cli.answers.listing import split_condition
+
+    typed = split_condition(incomplete)
     if typed is None:
         return [f"{f}=" for f in _fields(ctx) if f.lower().startswith(incomplete.lower())]
-    field, op, start = typed.groups()
+    field, op, start = typed
     answer = _answer(ctx)
     if answer is None:
         return []
