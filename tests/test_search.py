@@ -309,10 +309,11 @@ def test_close_finds_the_misspelt_word_in_the_real_vocabulary(baclo: Baclo) -> N
 def test_words_and_normalise_agree_with_the_regular_expressions_they_replace(text: str) -> None:
     import re
 
-    from baclo_cli.text import normalise, split_words
+    from baclo_cli.text import normalise, split_words, words
 
     assert split_words(text) == re.findall(r"[\w.%/-]+", text)
     assert normalise(text) == re.sub(r"[\W_]+", "", text.lower())
+    assert words(text) == " ".join(re.split(r"[\W_]+", text.lower())).strip()
 
 
 @settings(derandomize=True, max_examples=500, deadline=None)

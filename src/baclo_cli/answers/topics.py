@@ -134,13 +134,6 @@ def refs_result(kb: Knowledge, ids: Iterable[str] = ()) -> Result:
     )
 
 
-def _loose(text: str) -> str:
-    """Lower case, with every run of anything but letters and digits one space: 'Half-life' is 'half life'."""
-    import re
-
-    return " ".join(re.split(r"[\W_]+", text.lower())).strip()
-
-
 def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str] | str | None = None) -> Result:
     """Glossary entries, for one term and/or the topics given (any of them). A term is looked up without regard
     to case, spaces or hyphens ('half life', 'HALF-LIFE' and 'halflife' are Half-life): a name or alias first,
@@ -155,13 +148,14 @@ def glossary_result(kb: Knowledge, term: str | None = None, topics: Iterable[str
     if term is not None and not term.strip():
         raise BadValue("glossary TERM is empty; give a term, or no TERM for the whole glossary")
     if term:
-        from baclo_cli.text import normalise
+        from baclo_cli.text import normalise, words
 
-        flat, loose = normalise(term), _loose(term)
+        # 'loose': every run of anything but letters and digits one space ('Half-life' is 'half life')
+        flat, loose = normalise(term), words(term)
         entries = (
             [e for e in entries if any(normalise(n) == flat for n in (e.term, *e.aliases))]
             or [e for e in entries if flat and any(flat in normalise(n) for n in (e.term, *e.aliases))]
-            or [e for e in entries if loose and loose in _loose(e.definition)]
+            or [e for e in entries if loose and loose in words(e.definition)]
         )
         if not entries:
             from baclo_cli.text import did_you_mean, shorten
