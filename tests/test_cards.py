@@ -213,3 +213,30 @@ def test_kept_cards_are_the_cards_made_afresh_and_any_doubt_remakes_them(
     assert cards.make_cards(load_knowledge(data)) == fresh[()]
     remade = cache.read_blob(whole.name, cards.CARDS_MAGIC)  # and kept again, whole
     assert remade is not None and marshal.loads(remade) == [card.fields() for card in fresh[()]]
+
+
+def test_crafted_kept_cards_a_back_without_citations_or_a_nest_of_references_are_misses(
+    tmp_path: Path, kb: Knowledge
+) -> None:
+    """Behind a good checksum: a back baclo never makes (no citation numbers) and 200 kB standing for 4 * 10^8
+    citations (marshal's references) are misses, found without walking it all, and the cards are made again."""
+    import marshal
+
+    from baclo_cli.knowledge import cache
+    from baclo_cli.knowledge.load import load_knowledge
+    from baclo_cli.study import cards
+
+    data = tmp_path / "k.yaml"
+    data.write_bytes(DATA.read_bytes())
+    expected = cards.make_cards(kb)
+    assert cards.make_cards(load_knowledge(data)) == expected
+    (kept,) = (tmp_path / "cache").glob("cards-*")
+    good = [card.fields() for card in expected]
+    bare = [("id", "t", "front", "y" * 700, (), "d", ""), *good[1:]]
+    nest = [("id", "t", "front", "b [1]", ("r",) * 20_000, "d", "")] * 20_000
+    for crafted in (bare, nest):
+        cache.write_blob(kept.name, cards.CARDS_MAGIC, marshal.dumps(crafted))
+        assert cards.make_cards(load_knowledge(data)) == expected
+    # A back without citation numbers, however it came, is cut like any other (as the answer alone).
+    long = expected[0].replace(back="y " * 400)
+    assert len(cards.full_back(kb, long)) <= cards.MAX_BACK

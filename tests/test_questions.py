@@ -320,3 +320,108 @@ def test_an_unseeded_scripted_quiz_reads_the_kept_drafts_and_loads_no_bank_code(
     again = subprocess.run([*BACLO, "quiz", "-n", "4", "--seed", str(quizzes[2]["seed"]), "-f", "json"], env=env,
                            capture_output=True, text=True)  # fmt: skip
     assert json.loads(again.stdout) == quizzes[2]  # and its seed asks it again
+
+
+NAMELESS = """\
+schema: 2
+drug: {name: testdrug, class: test class, brand_names: [T], last_reviewed: "2026-01-01"}
+topics:
+  alpha:
+    title: Alpha
+    summary: Alpha summary.
+    facts:
+      - {name: one, value: AB12, refs: [r1]}
+      - {name: two, value: CD34, refs: [r1]}
+      - {name: three, value: EF56, refs: [r1]}
+      - {name: four, value: GH78, refs: [r1]}
+      - {value: IJ90, refs: [r1]}
+      - {name: five, refs: [r1]}
+references:
+  - {id: r1, title: Ref one, publisher: Pub, kind: study, url: "https://example.org/1"}
+glossary:
+  - {term: Thing, definition: A thing., refs: [r1]}
+"""
+
+
+def test_a_fact_without_a_name_or_a_value_is_not_asked_and_breaks_no_quiz(tmp_path: Path) -> None:
+    """A valid file may leave a column empty: no question is made of that fact, whether the bank is kept (every
+    draft worked out at once) or drafted as asked, and both ask the same quiz."""
+    data = tmp_path / "k.yaml"
+    data.write_text(NAMELESS, encoding="utf-8")
+    fresh = load_knowledge(data, use_cache=False)
+    for seed in range(8):
+        expected = quiz.make_quiz(fresh, None, 20, seed)
+        assert quiz.make_quiz(load_knowledge(data), None, 20, seed) == expected
+        assert not any("IJ90" in q.prompt or q.prompt.endswith(": five?") for q in expected)
+
+
+def test_a_bank_too_big_to_keep_is_drafted_as_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: Knowledge
+) -> None:
+    """A figure's distractors are every figure of its unit, so a bank grows with the square of the file: past a
+    bound it is not kept, and later runs draft only what they ask, as without a cache."""
+    data = tmp_path / "k.yaml"
+    data.write_bytes(DATA.read_bytes())
+    expected = {seed: quiz.make_quiz(kb, None, 10, seed) for seed in (1, 2)}
+    monkeypatch.setattr(quiz, "MAX_KEPT_OFFERS", 100)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 1) == expected[1]
+    drafted: list[str] = []
+    real = bank.question_bank
+
+    def counting(*args: Any, **kwargs: Any) -> list[bank.Spec]:
+        specs = real(*args, **kwargs)
+
+        def counted(spec: bank.Spec) -> Any:
+            def draft() -> Any:
+                drafted.append(spec.key)
+                return spec.draft()
+
+            return draft
+
+        return [spec._replace(draft=counted(spec)) for spec in specs]
+
+    monkeypatch.setattr(bank, "question_bank", counting)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 2) == expected[2]
+    assert 10 <= len(drafted) <= 20  # only what the quiz asked: the kept "too big" spares the attempt
+
+
+def _rewrite_kept(folder: Path, change: Any) -> None:
+    import marshal
+
+    from baclo_cli.knowledge import cache
+
+    for kept in folder.glob("quiz-*"):
+        body = cache.read_blob(kept.name, quiz.DRAFTS_MAGIC, quiz.MAX_DRAFTS)
+        assert body is not None
+        heads, drafts = marshal.loads(body)
+        cache.write_blob(kept.name, quiz.DRAFTS_MAGIC, marshal.dumps((heads, [change(d) for d in drafts])))
+
+
+def test_crafted_drafts_too_many_choices_or_a_nest_of_references_are_doubted_quickly(
+    tmp_path: Path, kb: Knowledge
+) -> None:
+    """Behind a good checksum: a finished question with more options than letters would break the answer key, and
+    marshal's references let 100 kB stand for 10^10 candidates; both are doubted (the walk stops at a bound) and
+    the bank worked out again."""
+    data = tmp_path / "k.yaml"
+    data.write_bytes(DATA.read_bytes())
+    expected = quiz.make_quiz(kb, None, 10, 5)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected
+    many = ("made", "x1", "dosing", "choice", "P?", tuple("abcdefgh"), ("h",), ("h",), "E", ())
+    _rewrite_kept(tmp_path / "cache", lambda d: many if d is not None else None)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected
+    tier = [("a", "b", "c")] * 100_000
+    nest = ("one", "k", "dosing", "P?", "A", "E", (), [tier] * 3)
+    _rewrite_kept(tmp_path / "cache", lambda d: nest if d is not None else None)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected
+    all_nest: tuple[Any, ...] = (
+        "all",
+        "k",
+        "dosing",
+        "P?",
+        [("a", 0)] * 100_000,
+        [("E", ("r",) * 100_000)] * 100_000,
+        [],
+    )
+    _rewrite_kept(tmp_path / "cache", lambda d: all_nest if d is not None else None)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected

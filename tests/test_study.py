@@ -401,3 +401,13 @@ def test_review_stats_reads_the_state_without_pathlib_json_or_re(tmp_path: Path)
     assert done.stderr == ""
     stats = json.loads(done.stdout)
     assert stats["reviews"] == 2 and stats["state_file"] == str(tmp_path / "home" / "review.json")
+
+
+def test_the_state_file_is_named_as_pathlib_names_it(tmp_path: Path) -> None:
+    """BACLO_HOME written loosely (``./home//.``) is shown cleaned up, in the stats and in every message."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "review.json").write_text("not json", encoding="utf-8")
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_HOME": "./home//."}
+    done = subprocess.run([BACLO, "review", "--stats", "-f", "json"], cwd=tmp_path, env=env, capture_output=True)
+    assert json.loads(done.stdout)["state_file"] == "home/review.json"
+    assert done.stderr.decode().startswith("baclo: warning: home/review.json is not readable baclo review state")

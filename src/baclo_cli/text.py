@@ -77,6 +77,20 @@ def words(text: str) -> str:
 _spaces: dict[int, str] = {}  # every ASCII character but letters and digits, as a space
 
 
+def path_text(text: str) -> str:
+    """A path as ``str(pathlib.Path(text))`` writes it ('' is '.', 'a//b/./' is 'a/b'): on POSIX worked out by
+    pathlib's own rules, without importing pathlib (and the re, fnmatch and urllib it loads)."""
+    import os
+
+    if os.name != "posix":
+        from pathlib import Path
+
+        return str(Path(text))
+    root = "//" if text.startswith("//") and not text.startswith("///") else "/" if text.startswith("/") else ""
+    parts = [part for part in text.split("/") if part and part != "."]
+    return root + "/".join(parts) or "."
+
+
 def stable_id(*parts: str) -> str:
     """The id of a question or a card: the first ten hex digits of the SHA-1 of its parts."""
     return sha1_hex("\x1f".join(parts))[:10]

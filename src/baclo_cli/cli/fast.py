@@ -14,6 +14,7 @@ import math
 import os
 
 from baclo_cli.cli.commands import BY_NAME, COMMANDS, OUTPUT, Command, Opt, find_option, merge
+from baclo_cli.text import path_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -61,9 +62,7 @@ def as_path(text: str) -> Any:
         from pathlib import Path
 
         return Path(text)
-    root = "//" if text.startswith("//") and not text.startswith("///") else "/" if text.startswith("/") else ""
-    parts = [part for part in text.split("/") if part and part != "."]
-    return root + "/".join(parts) or "."
+    return path_text(text)
 
 
 def _option_value(option: Opt, value: str | None, target: dict[str, Any]) -> bool:

@@ -34,7 +34,8 @@ MAX_BACK = 600  # characters of a card's back in the TSV and the package, citati
 BLANK = "[...]"
 NOTES = ("notes", "note")  # remarks: shown on the back of the fact's cards, never asked
 CARDS_MAGIC = b"BACLOF1 "
-MAX_KEPT_CARDS = 64 << 20  # bytes
+MAX_KEPT_BYTES = 64 << 20  # of kept cards (the bundled file's 478 cards: about 165 kB)
+MAX_KEPT_REFS = 1_000_000  # citations held by kept cards in all: a walk over a crafted file stops there
 
 
 class Card(Record):
@@ -95,12 +96,14 @@ def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
     if name is not None:
         import marshal
 
-        cache.write_blob(name, CARDS_MAGIC, marshal.dumps([card.fields() for card in cards]))
+        body = marshal.dumps([card.fields() for card in cards])
+        if len(body) <= MAX_KEPT_BYTES:
+            cache.write_blob(name, CARDS_MAGIC, body)
     return cards
 
 
 def _read_kept(cache: Any, name: str) -> list[Card] | None:
-    body = cache.read_blob(name, CARDS_MAGIC, limit=MAX_KEPT_CARDS)
+    body = cache.read_blob(name, CARDS_MAGIC, limit=MAX_KEPT_BYTES)
     if body is None:
         return None
     import marshal
@@ -109,19 +112,27 @@ def _read_kept(cache: Any, name: str) -> list[Card] | None:
         kept = marshal.loads(body)
     except Exception:  # any doubt is a miss
         return None
+    # Checked as written (the checksum already matched), the citations counted before they are walked:
+    # marshal's references let a small file hold 20,000 cards of 20,000 citations each.
     if type(kept) is not list or not all(_plausible(fields) for fields in kept):
+        return None
+    if sum(len(fields[4]) for fields in kept) > MAX_KEPT_REFS:
+        return None
+    if not all(type(ref) is str for fields in kept for ref in fields[4]):
         return None
     return [Card(*fields) for fields in kept]
 
 
 def _plausible(fields: Any) -> bool:
-    """A card of the shape this code writes (the kept file's checksum already matched)."""
+    """A card of the shape this code writes, but for its citations' type: its back ends with its citation
+    numbers (``answer [1,2]``)."""
     return (
         type(fields) is tuple
         and len(fields) == 7
         and all(type(fields[i]) is str for i in (0, 1, 2, 3, 5, 6))
         and type(fields[4]) is tuple
-        and all(type(ref) is str for ref in fields[4])
+        and " [" in fields[3]
+        and fields[3].endswith("]")
     )
 
 
@@ -135,11 +146,10 @@ def full_back(kb: Knowledge, card: Card, limit: int = MAX_BACK) -> str:
     """The back with its sources, at most ``limit`` characters: the answer gives way before the citations."""
     sources = sources_line(kb, card.refs)
     room = limit - len(sources) - 1
-    back = (
-        card.back
-        if len(card.back) <= room
-        else cut_at_word(card.back.rsplit(" [", 1)[0], room - 12) + " [" + card.back.rsplit(" [", 1)[1]
-    )
+    answer, cited, numbers = card.back.rpartition(" [")
+    if not cited:  # a back without citation numbers (not one baclo makes): all of it is the answer
+        answer, numbers = numbers, ""
+    back = card.back if len(card.back) <= room else cut_at_word(answer, room - 12) + cited + numbers
     return f"{back} {sources}"[:limit]
 
 

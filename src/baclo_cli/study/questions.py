@@ -332,6 +332,8 @@ def _categories(topic: Topic) -> list[str]:
 
 def _category_one(b: Drafter, topic: Topic, column: str, index: int) -> Draft | None:
     fact = topic.facts[index]
+    if key_column(topic) not in fact.fields:  # a fact without a name: nothing to ask it by
+        return None
     name = str(fact.fields[key_column(topic)])
     answer = str(fact.fields[column])
     others = sorted({str(f.fields[column]) for f in topic.facts} - {answer})
@@ -464,6 +466,8 @@ def _figure_specs(b: Drafter, topic: Topic, weight: float, clinical: bool) -> li
 def _recall_one(b: Drafter, topic: Topic, index: int) -> Draft | None:
     key_field, value_field = topic.columns
     fact = topic.facts[index]
+    if key_field not in fact.fields or value_field not in fact.fields:  # a fact need not fill every column
+        return None
     answer = str(fact.fields[value_field])
     kind = value_kind(answer)
     disputed = b.disputed_with(fact)
@@ -492,10 +496,13 @@ def _recall_specs(b: Drafter, topic: Topic, weight: float) -> list[Spec]:
 def _heading_one(b: Drafter, topic: Topic, index: int) -> Draft | None:
     key_field, value_field = topic.columns
     fact = topic.facts[index]
+    if key_field not in fact.fields or value_field not in fact.fields:  # a fact need not fill every column
+        return None
     answer = str(fact.fields[key_field])
     disputed = b.disputed_with(fact)
-    names = [str(f.fields[key_field]) for f in topic.facts]
-    pool = [str(f.fields[key_field]) for f in topic.facts
+    named = [f for f in topic.facts if key_field in f.fields]
+    names = [str(f.fields[key_field]) for f in named]
+    pool = [str(f.fields[key_field]) for f in named
             if f is not fact and f not in disputed and names.count(str(f.fields[key_field])) == 1]  # fmt: skip
     prompt = f'{topic.title}: which heading does this come under? "{fact.fields[value_field]}"'
     return b.one(f"heading|{topic.name}|{answer}", topic.name, prompt, answer, fact, pool)

@@ -43,7 +43,9 @@ MAX_CHOICE = 160  # characters: a longer value makes a poor option
 MAX_EXPLANATION = 400
 WRONG = 3  # wrong options offered with one right answer
 DRAFTS_MAGIC = b"BACLOQ1 "
-MAX_DRAFTS = 64 << 20  # bytes of kept drafts (the bundled file's whole bank: about 180 kB)
+MAX_DRAFTS = 16 << 20  # bytes of kept drafts (the bundled file's whole bank: about 180 kB)
+MAX_KEPT_QUESTIONS = 20_000  # questions in a bank that is kept (the bundled file's: 436)
+MAX_KEPT_OFFERS = 20_000  # distractors held by a kept bank in all (the bundled file's: about 2,800)
 
 
 class Question(Record):
@@ -225,7 +227,11 @@ class _Doubt(Exception):
 def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, kept: bool = True) -> Bank:
     """The drafts kept for this file, topics and focus, or (the first time, without a cache, or with
     ``kept=False``) the bank's own: every draft worked out and kept for the next run, or each one as it is asked
-    when nothing is kept. A kept draft is checked when it is asked (``_Doubt`` if it is not plausible)."""
+    when nothing is kept. A kept draft is checked when it is asked (``_Doubt`` if it is not plausible).
+
+    A bank too big to keep (more than ``MAX_KEPT_QUESTIONS`` questions, or distractors offered beyond
+    ``MAX_KEPT_OFFERS`` in all: a figure's distractors are every figure of its unit, so they grow with the square
+    of the file) is drafted as asked, as it is without a cache, and only that is remembered."""
     if focus not in FOCUS:
         raise BadValue(f"--focus takes {' or '.join(FOCUS)}, got '{focus}'")
     names = [get_topic(kb, t).name for t in topics] if topics else []
@@ -233,7 +239,9 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
 
     name = cache.blob_name("quiz", kb.content_key, focus, *names) if kb.content_key and cache.enabled() else None
     found = _read_kept(cache, name) if name is not None and kept else None
-    if found is not None:
+    if found is _TOO_BIG:
+        name = None  # drafted as asked, as without a cache
+    elif found is not None:
         kept_drafts = found[1]
 
         def checked(i: int) -> Draft | None:
@@ -249,11 +257,37 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
     heads: list[Head] = [(s.key, s.topic, s.group, s.weight) for s in specs]
     if name is None:
         return Bank(heads, lambda i: specs[i].draft())
-    drafts = [s.draft() for s in specs]
     import marshal
 
-    cache.write_blob(name, DRAFTS_MAGIC, marshal.dumps((heads, drafts)))
-    return Bank(heads, drafts.__getitem__)
+    drafts: list[Draft | None] = []
+    offered = 0
+    if len(specs) <= MAX_KEPT_QUESTIONS:
+        for spec in specs:
+            drafts.append(spec.draft())
+            offered += _offers(drafts[-1])
+            if offered > MAX_KEPT_OFFERS:
+                break
+    if len(drafts) == len(specs) and offered <= MAX_KEPT_OFFERS:
+        body = marshal.dumps((heads, drafts))
+        if len(body) <= MAX_DRAFTS:
+            cache.write_blob(name, DRAFTS_MAGIC, body)
+            return Bank(heads, drafts.__getitem__)
+    cache.write_blob(name, DRAFTS_MAGIC, marshal.dumps(None))  # too big: the next run drafts as asked at once
+    done = drafts
+    return Bank(heads, lambda i: done[i] if i < len(done) else specs[i].draft())
+
+
+def _offers(draft: Draft | None) -> int:
+    """How many distractors a draft holds (what a kept bank's size grows with)."""
+    if draft is None or draft[0] == "made":
+        return 0
+    if draft[0] == "one":
+        return sum(map(len, draft[7]))
+    return len(draft[4]) + len(draft[6])
+
+
+# What a kept "too big to keep" reads as: a bank drafted as asked.
+_TOO_BIG: tuple[list[Head], list[Draft | None]] = ([], [])
 
 
 def _read_kept(cache: Any, name: str) -> tuple[list[Head], list[Draft | None]] | None:
@@ -263,12 +297,17 @@ def _read_kept(cache: Any, name: str) -> tuple[list[Head], list[Draft | None]] |
     import marshal
 
     try:
-        heads, drafts = marshal.loads(body)
+        kept = marshal.loads(body)
     except Exception:  # any doubt is a miss
         return None
+    if kept is None:
+        return _TOO_BIG
+    if type(kept) is not tuple or len(kept) != 2:
+        return None
+    heads, drafts = kept
     if type(heads) is not list or type(drafts) is not list or len(heads) != len(drafts):
         return None
-    if not all(_plausible_head(h) for h in heads):
+    if len(heads) > MAX_KEPT_QUESTIONS or not all(_plausible_head(h) for h in heads):
         return None
     return heads, drafts
 
@@ -283,44 +322,51 @@ def _plausible_head(head: Any) -> bool:
     )
 
 
-def _texts(value: Any) -> bool:
-    return type(value) is tuple and all(type(v) is str for v in value)
+def _texts(value: Any, most: int = MAX_KEPT_OFFERS) -> bool:
+    return type(value) is tuple and len(value) <= most and all(type(v) is str for v in value)
 
 
 def _plausible(draft: Any) -> bool:
-    """A draft of the shape this code writes (the kept file's checksum already matched)."""
+    """A draft of the shape this code writes (the kept file's checksum already matched), walked no further than
+    ``MAX_KEPT_OFFERS`` items: marshal's references let a small file hold a list of a million lists of a
+    million items, which a walk over every item would never finish."""
     if type(draft) is not tuple or not draft:
         return False
     kind = draft[0]
     if kind == "made":
-        return len(draft) == 10 and all(type(v) is str for v in draft[1:5]) and all(
-            _texts(draft[i]) for i in (5, 6, 7, 9)
-        ) and type(draft[8]) is str  # fmt: skip
-    if kind == "one":
         return (
-            len(draft) == 8
-            and all(type(v) is str for v in draft[1:6])
-            and _texts(draft[6])
-            and type(draft[7]) is list
-            and all(
-                type(tier) is list and all(type(c) is tuple and len(c) == 3 and _texts(c) for c in tier)
-                for tier in draft[7]
-            )
+            len(draft) == 10
+            and all(type(v) is str for v in draft[1:5])
+            and all(_texts(draft[i], len(LETTERS)) for i in (5, 6, 7))
+            and type(draft[8]) is str
+            and _texts(draft[9])
+        )
+    if kind == "one":
+        if len(draft) != 8 or not all(type(v) is str for v in draft[1:6]) or not _texts(draft[6]):
+            return False
+        tiers = draft[7]
+        if type(tiers) is not list or len(tiers) > WRONG or not all(type(tier) is list for tier in tiers):
+            return False
+        return sum(map(len, tiers)) <= MAX_KEPT_OFFERS and all(
+            type(c) is tuple and len(c) == 3 and _texts(c) for tier in tiers for c in tier
         )
     if kind == "all":
         if len(draft) != 7 or not all(type(v) is str for v in draft[1:4]):
             return False
         right, facts, pool = draft[4:]
+        if not (type(right) is list and type(facts) is list and type(pool) is list):
+            return False
+        if not 2 <= len(right) <= MAX_KEPT_OFFERS or len(facts) > MAX_KEPT_OFFERS or len(pool) > MAX_KEPT_OFFERS:
+            return False
+        if not all(type(f) is tuple and len(f) == 2 and type(f[0]) is str and type(f[1]) is tuple for f in facts):
+            return False
         return (
-            type(facts) is list
-            and all(type(f) is tuple and len(f) == 2 and type(f[0]) is str and _texts(f[1]) for f in facts)
-            and type(right) is list
-            and len(right) >= 2
+            sum(len(f[1]) for f in facts) <= MAX_KEPT_OFFERS
+            and all(_texts(f[1]) for f in facts)
             and all(
                 type(r) is tuple and len(r) == 2 and type(r[0]) is str and type(r[1]) is int and 0 <= r[1] < len(facts)
                 for r in right
             )
-            and type(pool) is list
             and all(type(p) is str for p in pool)
         )
     return False
