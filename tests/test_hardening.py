@@ -30,10 +30,11 @@ from baclo_cli.knowledge.load import load_knowledge
 from baclo_cli.output.render import FORMATS, Style, render
 from baclo_cli.study import state as review_state
 from baclo_cli.study.cards import flashcards_result, make_cards
-from baclo_cli.study.quiz import make_quiz
+from baclo_cli.study.quiz import all_questions, make_quiz
 
 from .conftest import DATA, Baclo, write
 from .test_knowledge import MINIMAL
+from .test_study import CARD, DAY
 
 DOCUMENTED = {0, 1, 2, 3, 4, 5}
 PROFILE = settings(
@@ -106,6 +107,7 @@ def _exercise(path: Path) -> None:
         lambda kb: dose_check_result(kb, "80", patient=read_patient(crcl=20), verbose=True),
         lambda kb: flashcards_result(kb, make_cards(kb)),
         lambda kb: make_quiz(kb, None, 5, 1) and query.topics_result(kb),
+        lambda kb: (all_questions(kb), query.topics_result(kb))[1],  # every draft, as a kept bank works them out
         labels.labels_result,
         lambda kb: labels.check_result(kb, {s: [labels.Version(2, "2026-01-02")] for s in labels.set_ids(kb)}, "x"),
     ]
@@ -246,8 +248,6 @@ def test_random_argument_lists_end_in_a_documented_exit(baclo: Baclo, command: s
 @given(state=JSONISH, raw=st.binary(max_size=40))
 def test_any_review_state_is_read_or_set_aside(tmp_path: Path, state: Any, raw: bytes) -> None:
     from baclo_cli.study.scheduler import next_entry
-
-    from .test_study import CARD, DAY
 
     for content in (json.dumps(state).encode(), raw):
         folder = tmp_path / f"h{abs(hash(content))}"
