@@ -411,3 +411,29 @@ def test_the_state_file_is_named_as_pathlib_names_it(tmp_path: Path) -> None:
     done = subprocess.run([BACLO, "review", "--stats", "-f", "json"], cwd=tmp_path, env=env, capture_output=True)
     assert json.loads(done.stdout)["state_file"] == "home/review.json"
     assert done.stderr.decode().startswith("baclo: warning: home/review.json is not readable baclo review state")
+
+
+@pytest.mark.parametrize("damaged", ["{", '"abc', '{"a" 1}', "[", "x", '{"format": "baclo-review", "version": 2,'])
+def test_a_damaged_state_file_is_reported_by_a_fresh_process(tmp_path: Path, damaged: str) -> None:
+    """In a process that never imported the json package (what a scripted ``review --stats`` is), a damaged
+    state file is still a warning, not an internal error: the C scanner reports through json's own error class."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "review.json").write_text(damaged, encoding="utf-8")
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_HOME": str(tmp_path / "home")}
+    done = subprocess.run([BACLO, "review", "--stats", "-f", "json"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "is not readable baclo review state" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["reviews"] == 0
+
+
+def test_review_stats_with_a_loosely_written_home_is_replayed(tmp_path: Path) -> None:
+    """The kept answer is looked up under the state file's name as the run that kept it wrote it."""
+    code = (
+        "import sys; sys.argv = ['baclo', 'review', '--stats', '-f', 'json']\n"
+        "from baclo_cli.cli import entry\n"
+        "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(str('baclo_cli.study.state' in sys.modules))\n"
+    )
+    env = {**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache"), "BACLO_HOME": f"{tmp_path}//home/./"}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True) for _ in range(3)]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert [r.stderr for r in runs] == ["True", "False", "False"]  # made once, then replayed

@@ -137,9 +137,11 @@ def review(params: Params) -> int:
     keep, kept_as = None, ""  # kept_as: for a report of the state file as it is now, that file's checksum
     if params.get("show_stats") and not params.get("unsuspend"):
         from baclo_cli.study.where import state_file
+        from baclo_cli.text import path_text
 
-        kept_as = _checksum(state_file())
-        keep = kept_name(BY_NAME["review"], params, also=(state_file(), kept_as))
+        where = path_text(state_file())  # as state.state_path names it: the name the answer is kept under
+        kept_as = _checksum(where)
+        keep = kept_name(BY_NAME["review"], params, also=(where, kept_as))
         replayed = replay(keep)
         if replayed is not None:
             return replayed

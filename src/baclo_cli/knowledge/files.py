@@ -64,6 +64,12 @@ def parse_json(text: str) -> Any:
         value, end = make_scanner(_Scanning())(text, start)  # type: ignore[arg-type]
     except StopIteration as stop:
         raise ValueError(f"Expecting value: line 1 column {stop.value + 1} (char {stop.value})") from None
+    except (ValueError, SystemError):
+        # The scanner reports a damaged document through json.decoder's error class, which it cannot find when
+        # the package was never imported (a SystemError): on this path only, json.loads says what is wrong.
+        import json
+
+        return json.loads(text)
     if text[end:].strip(_JSON_SPACE):
         raise ValueError(f"Extra data: char {end}")
     return value
