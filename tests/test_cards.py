@@ -240,3 +240,35 @@ def test_crafted_kept_cards_a_back_without_citations_or_a_nest_of_references_are
     # A back without citation numbers, however it came, is cut like any other (as the answer alone).
     long = expected[0].replace(back="y " * 400)
     assert len(cards.full_back(kb, long)) <= cards.MAX_BACK
+
+
+def test_a_fact_without_the_field_a_hint_lists_makes_its_own_card(tmp_path: Path) -> None:
+    """A quiz hint's items are looked for in the facts that have the field it names; a valid file may leave it
+    out of a fact, which then makes an ordinary card (it was an internal error in flashcards and review)."""
+    from baclo_cli.knowledge.load import load_knowledge
+    from baclo_cli.study import cards
+
+    data = tmp_path / "k.yaml"
+    data.write_text(SPARSE_WITH_HINT, encoding="utf-8")
+    made = cards.make_cards(load_knowledge(data, use_cache=False))
+    assert [c.front for c in made] == ["Alpha: one: [...], somnolence", "Alpha: two?"]
+    assert cards.make_cards(load_knowledge(data)) == made
+
+
+SPARSE_WITH_HINT = """\
+schema: 2
+drug: {name: testdrug, class: test class, brand_names: [T], last_reviewed: "2026-01-01"}
+topics:
+  alpha:
+    title: Alpha
+    summary: Alpha summary.
+    quiz:
+      - {question: Which is a sign?, answer: value, items: [coma]}
+    facts:
+      - {name: one, value: "Coma, somnolence", refs: [r1]}
+      - {name: two, other: thing, refs: [r1]}
+references:
+  - {id: r1, title: Ref one, publisher: Pub, kind: study, url: "https://example.org/1"}
+glossary:
+  - {term: Thing, definition: A thing., refs: [r1]}
+"""

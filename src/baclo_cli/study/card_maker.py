@@ -90,7 +90,8 @@ def _topic_cards(kb: Knowledge, topic: Topic) -> list[Card]:
     for hint in topic.quiz:
         if hint.items:
             for index, fact in enumerate(topic.facts):
-                if all(str(fact.fields.get(k, "")).lower() == v.lower() for k, v in hint.where.items()):
+                matches = all(str(fact.fields.get(k, "")).lower() == v.lower() for k, v in hint.where.items())
+                if matches and hint.answer in fact.fields:  # (as the quiz: a fact need not fill every column)
                     listed.setdefault(index, (hint.answer, []))[1].extend(hint.items)
     names = [str(f.fields.get(key, "")) for f in topic.facts]
     done_groups: set[str] = set()
