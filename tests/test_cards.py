@@ -272,3 +272,30 @@ references:
 glossary:
   - {term: Thing, definition: A thing., refs: [r1]}
 """
+
+
+def test_crafted_kept_cards_that_would_grow_once_decoded_or_break_a_package_are_misses(
+    tmp_path: Path, kb: Knowledge
+) -> None:
+    """A few kilobytes standing for 300 copies of a 1 MB back, a topic an Anki tag cannot be, or a lone surrogate
+    no file could hold: each a miss, and the cards made again."""
+    import marshal
+
+    from baclo_cli.knowledge import cache
+    from baclo_cli.knowledge.load import load_knowledge
+    from baclo_cli.study import cards
+
+    data = tmp_path / "k.yaml"
+    data.write_bytes(DATA.read_bytes())
+    expected = cards.make_cards(kb)
+    assert cards.make_cards(load_knowledge(data)) == expected
+    (kept,) = (tmp_path / "cache").glob("cards-*")
+    good = [card.fields() for card in expected]
+    huge = ("id", "t", "front", "b" * 1_000_000 + " [1]", (), "d", "")
+    for crafted in (
+        [huge] * 300,
+        [("id", "a b", "front", "b [1]", (), "d", ""), *good[1:]],
+        [("id", "t", "front \ud800", "b [1]", (), "d", ""), *good[1:]],
+    ):
+        cache.write_blob(kept.name, cards.CARDS_MAGIC, marshal.dumps(crafted))
+        assert cards.make_cards(load_knowledge(data)) == expected

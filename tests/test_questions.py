@@ -355,15 +355,17 @@ def test_a_fact_without_a_name_or_a_value_is_not_asked_and_breaks_no_quiz(tmp_pa
         assert not any("IJ90" in q.prompt or q.prompt.endswith(": five?") for q in expected)
 
 
+@pytest.mark.parametrize("bound", ["MAX_KEPT_OFFERS", "MAX_DRAFT_WORK", "MAX_TEXT", "MAX_KEPT_QUESTIONS"])
 def test_a_bank_too_big_to_keep_is_drafted_as_asked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: Knowledge
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: Knowledge, bound: str
 ) -> None:
-    """A figure's distractors are every figure of its unit, so a bank grows with the square of the file: past a
-    bound it is not kept, and later runs draft only what they ask, as without a cache."""
+    """A figure's distractors are every figure of its unit, so a bank (and the work of drafting it) grows with the
+    square of the file: past a bound, or with a text longer than a kept draft may hold, it is not kept, and later
+    runs draft only what they ask, as without a cache."""
     data = tmp_path / "k.yaml"
     data.write_bytes(DATA.read_bytes())
     expected = {seed: quiz.make_quiz(kb, None, 10, seed) for seed in (1, 2)}
-    monkeypatch.setattr(quiz, "MAX_KEPT_OFFERS", 100)
+    monkeypatch.setattr(quiz, bound, 100)
     assert quiz.make_quiz(load_knowledge(data), None, 10, 1) == expected[1]
     drafted: list[str] = []
     real = bank.question_bank
@@ -424,4 +426,13 @@ def test_crafted_drafts_too_many_choices_or_a_nest_of_references_are_doubted_qui
         [],
     )
     _rewrite_kept(tmp_path / "cache", lambda d: all_nest if d is not None else None)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected
+    # Each draft within its bound, but all of them one question (one id, so a quiz goes through every one):
+    # the whole run's walk is bounded too.
+    heavy = ("one", "k", "dosing", "P?", "A", "E", ("r",), [[("x", "x", "x")] * (quiz.MAX_KEPT_OFFERS - 1)])
+    _rewrite_kept(tmp_path / "cache", lambda d: heavy)
+    assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected
+    # A text no draft holds, shared by every draft: a 10 MB prompt would be 100 MB of quiz.
+    long = ("one", "k", "dosing", "P" * 10_000_000, "A", "E", ("r",), [[("x", "x", "x"), ("y", "y", "y")]])
+    _rewrite_kept(tmp_path / "cache", lambda d: long if d is not None else None)
     assert quiz.make_quiz(load_knowledge(data), None, 10, 5) == expected

@@ -36,6 +36,8 @@ NOTES = ("notes", "note")  # remarks: shown on the back of the fact's cards, nev
 CARDS_MAGIC = b"BACLOF1 "
 MAX_KEPT_BYTES = 64 << 20  # of kept cards (the bundled file's 478 cards: about 165 kB)
 MAX_KEPT_REFS = 1_000_000  # citations held by kept cards in all: a walk over a crafted file stops there
+MAX_KEPT_CARDS = 200_000  # cards (the bundled file's: 478)
+MAX_KEPT_TEXT = 32_000_000  # characters of all kept cards together (a file's text cannot grow once decoded)
 
 
 class Card(Record):
@@ -96,8 +98,9 @@ def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
     if name is not None:
         import marshal
 
-        body = marshal.dumps([card.fields() for card in cards])
-        if len(body) <= MAX_KEPT_BYTES:
+        rows = [card.fields() for card in cards]
+        body = marshal.dumps(rows)
+        if len(body) <= MAX_KEPT_BYTES and _plausible_deck(rows):  # only what a later run will take
             cache.write_blob(name, CARDS_MAGIC, body)
     return cards
 
@@ -112,15 +115,26 @@ def _read_kept(cache: Any, name: str) -> list[Card] | None:
         kept = marshal.loads(body)
     except Exception:  # any doubt is a miss
         return None
-    # Checked as written (the checksum already matched), the citations counted before they are walked:
-    # marshal's references let a small file hold 20,000 cards of 20,000 citations each.
-    if type(kept) is not list or not all(_plausible(fields) for fields in kept):
-        return None
+    return [Card(*fields) for fields in kept] if _plausible_deck(kept) else None
+
+
+def _plausible_deck(kept: Any) -> bool:
+    """Cards as this code writes them (the checksum already matched), their citations and text counted before
+    they are walked: marshal's references let a small file stand for 20,000 cards of 20,000 citations, or for one
+    15 MB text 300 times over."""
+    if type(kept) is not list or len(kept) > MAX_KEPT_CARDS or not all(_plausible(fields) for fields in kept):
+        return False
     if sum(len(fields[4]) for fields in kept) > MAX_KEPT_REFS:
-        return None
+        return False
+    if sum(len(fields[i]) for fields in kept for i in (0, 1, 2, 3, 5, 6)) > MAX_KEPT_TEXT:
+        return False
     if not all(type(ref) is str for fields in kept for ref in fields[4]):
-        return None
-    return [Card(*fields) for fields in kept]
+        return False
+    try:  # text an Anki package can hold: no lone surrogates (a knowledge file cannot have them)
+        "".join(text for fields in kept for text in (*fields[:4], *fields[5:], *fields[4])).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _plausible(fields: Any) -> bool:
@@ -133,6 +147,8 @@ def _plausible(fields: Any) -> bool:
         and type(fields[4]) is tuple
         and " [" in fields[3]
         and fields[3].endswith("]")
+        and fields[1] != ""
+        and not any(ch.isspace() for ch in fields[1])  # a topic's name, an Anki tag
     )
 
 

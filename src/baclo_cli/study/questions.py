@@ -155,6 +155,9 @@ class Drafter:
         self._stems: dict[str, str] = {}
         self._candidates: dict[str, tuple[str, str, str]] = {}
         self._hints: dict[tuple[str, int], tuple[list[tuple[str, Fact]], list[str]]] = {}
+        # Steps taken comparing figures (each figure against each value it must not be): what drafting a whole
+        # bank costs grows with the square of the figures, and more with disputed ones.
+        self.work = 0
 
     def stems(self, text: str) -> str:
         found = self._stems.get(text)
@@ -433,6 +436,7 @@ def _figure_one(b: Drafter, topic: Topic, index: int, field: str, number: int) -
     same_field: list[str] = []
     same_topic: list[str] = []
     elsewhere: list[str] = []
+    b.work += len(b.figures()) * (1 + len(taken) + len(disputed))
     is_range = _is_range(answer)
     for figure, figure_unit, other, other_topic, other_field, numbers, ranged in b.figures():
         if figure_unit != unit or other is fact or other in disputed:
@@ -580,12 +584,15 @@ def _band_specs(b: Drafter, weight: float) -> list[Spec]:
 # --- the bank ----------------------------------------------------------------------------------------------
 
 
-def question_bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all") -> list[Spec]:
-    """Every question the knowledge file can make for these topics, not yet drafted, in a stable order."""
+def question_bank(
+    kb: Knowledge, topics: list[str] | None = None, focus: str = "all", b: Drafter | None = None
+) -> list[Spec]:
+    """Every question the knowledge file can make for these topics, not yet drafted, in a stable order (drafted,
+    when asked, with ``b``: its ``work`` says what drafting has cost so far)."""
     if focus not in FOCUS:
         raise BadValue(f"--focus takes {' or '.join(FOCUS)}, got '{focus}'")
     chosen = [get_topic(kb, t) for t in topics] if topics else list(kb.topics.values())
-    b = Drafter(kb)
+    b = b or Drafter(kb)
     specs: list[Spec] = []
     for topic in chosen:
         clinical = is_clinical(topic)

@@ -43,9 +43,12 @@ MAX_CHOICE = 160  # characters: a longer value makes a poor option
 MAX_EXPLANATION = 400
 WRONG = 3  # wrong options offered with one right answer
 DRAFTS_MAGIC = b"BACLOQ1 "
-MAX_DRAFTS = 16 << 20  # bytes of kept drafts (the bundled file's whole bank: about 180 kB)
+MAX_DRAFTS = 16 << 20  # bytes of kept drafts (the bundled file's whole bank: about 210 kB)
 MAX_KEPT_QUESTIONS = 20_000  # questions in a bank that is kept (the bundled file's: 436)
 MAX_KEPT_OFFERS = 20_000  # distractors held by a kept bank in all (the bundled file's: about 2,800)
+MAX_DRAFT_WORK = 2_000_000  # figure comparisons spent drafting a bank to keep (the bundled file's: about 126,000)
+MAX_TEXT = 2_000  # characters of any text in a kept draft (a prompt, an answer, an explanation)
+MAX_KEPT_WALK = MAX_KEPT_OFFERS + 10 * MAX_KEPT_QUESTIONS  # items of kept drafts a run checks, at most
 
 
 class Question(Record):
@@ -229,9 +232,10 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
     ``kept=False``) the bank's own: every draft worked out and kept for the next run, or each one as it is asked
     when nothing is kept. A kept draft is checked when it is asked (``_Doubt`` if it is not plausible).
 
-    A bank too big to keep (more than ``MAX_KEPT_QUESTIONS`` questions, or distractors offered beyond
-    ``MAX_KEPT_OFFERS`` in all: a figure's distractors are every figure of its unit, so they grow with the square
-    of the file) is drafted as asked, as it is without a cache, and only that is remembered."""
+    A bank too big to keep (more than ``MAX_KEPT_QUESTIONS`` questions, distractors offered beyond
+    ``MAX_KEPT_OFFERS`` in all, or drafting beyond ``MAX_DRAFT_WORK``: a figure's distractors are every figure of
+    its unit, so both grow with the square of the file), or one with a draft of a shape that is not kept (a text
+    over ``MAX_TEXT``), is drafted as asked, as it is without a cache, and only that is remembered."""
     if focus not in FOCUS:
         raise BadValue(f"--focus takes {' or '.join(FOCUS)}, got '{focus}'")
     names = [get_topic(kb, t).name for t in topics] if topics else []
@@ -243,17 +247,22 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
         name = None  # drafted as asked, as without a cache
     elif found is not None:
         kept_drafts = found[1]
+        walk = [MAX_KEPT_WALK]  # for the whole run: each draft's walk is bounded, and so is their sum
 
         def checked(i: int) -> Draft | None:
             draft = kept_drafts[i]
-            if draft is None or _plausible(draft):
+            if draft is None:
+                return None
+            walk[0] -= _weight(draft)
+            if walk[0] >= 0 and _plausible(draft):
                 return draft
             raise _Doubt
 
         return Bank(found[0], checked)
-    from baclo_cli.study.questions import question_bank
+    from baclo_cli.study.questions import Drafter, question_bank
 
-    specs = question_bank(kb, names or None, focus)
+    drafter = Drafter(kb)
+    specs = question_bank(kb, names or None, focus, drafter)
     heads: list[Head] = [(s.key, s.topic, s.group, s.weight) for s in specs]
     if name is None:
         return Bank(heads, lambda i: specs[i].draft())
@@ -265,9 +274,11 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
         for spec in specs:
             drafts.append(spec.draft())
             offered += _offers(drafts[-1])
-            if offered > MAX_KEPT_OFFERS:
+            if offered > MAX_KEPT_OFFERS or drafter.work > MAX_DRAFT_WORK:
                 break
-    if len(drafts) == len(specs) and offered <= MAX_KEPT_OFFERS:
+    keep = len(drafts) == len(specs) and offered <= MAX_KEPT_OFFERS and drafter.work <= MAX_DRAFT_WORK
+    keep = keep and sum(_weight(d) for d in drafts if d is not None) <= MAX_KEPT_WALK
+    if keep and all(d is None or _plausible(d) for d in drafts):  # only what a later run will take
         body = marshal.dumps((heads, drafts))
         if len(body) <= MAX_DRAFTS:
             cache.write_blob(name, DRAFTS_MAGIC, body)
@@ -322,8 +333,28 @@ def _plausible_head(head: Any) -> bool:
     )
 
 
+def _text(value: Any) -> bool:
+    return type(value) is str and len(value) <= MAX_TEXT
+
+
 def _texts(value: Any, most: int = MAX_KEPT_OFFERS) -> bool:
-    return type(value) is tuple and len(value) <= most and all(type(v) is str for v in value)
+    return type(value) is tuple and len(value) <= most and all(_text(v) for v in value)
+
+
+def _weight(draft: Any) -> int:
+    """About how many items checking ``draft`` walks, found without walking it (more than any kept bank's walk
+    when it is not of a kept shape)."""
+    try:
+        kind = draft[0]
+        if kind == "made":
+            return 1 + sum(len(draft[i]) for i in (5, 6, 7, 9))
+        if kind == "one":
+            return 1 + len(draft[6]) + (sum(map(len, draft[7])) if len(draft[7]) <= WRONG else MAX_KEPT_WALK)
+        if kind == "all" and len(draft[5]) <= MAX_KEPT_OFFERS:
+            return 1 + len(draft[4]) + len(draft[5]) + len(draft[6]) + sum(len(f[1]) for f in draft[5])
+    except Exception:  # not a shape this code writes
+        pass
+    return MAX_KEPT_WALK + 1
 
 
 def _plausible(draft: Any) -> bool:
@@ -336,13 +367,13 @@ def _plausible(draft: Any) -> bool:
     if kind == "made":
         return (
             len(draft) == 10
-            and all(type(v) is str for v in draft[1:5])
+            and all(_text(v) for v in draft[1:5])
             and all(_texts(draft[i], len(LETTERS)) for i in (5, 6, 7))
-            and type(draft[8]) is str
+            and _text(draft[8])
             and _texts(draft[9])
         )
     if kind == "one":
-        if len(draft) != 8 or not all(type(v) is str for v in draft[1:6]) or not _texts(draft[6]):
+        if len(draft) != 8 or not all(_text(v) for v in draft[1:6]) or not _texts(draft[6]):
             return False
         tiers = draft[7]
         if type(tiers) is not list or len(tiers) > WRONG or not all(type(tier) is list for tier in tiers):
@@ -351,23 +382,23 @@ def _plausible(draft: Any) -> bool:
             type(c) is tuple and len(c) == 3 and _texts(c) for tier in tiers for c in tier
         )
     if kind == "all":
-        if len(draft) != 7 or not all(type(v) is str for v in draft[1:4]):
+        if len(draft) != 7 or not all(_text(v) for v in draft[1:4]):
             return False
         right, facts, pool = draft[4:]
         if not (type(right) is list and type(facts) is list and type(pool) is list):
             return False
         if not 2 <= len(right) <= MAX_KEPT_OFFERS or len(facts) > MAX_KEPT_OFFERS or len(pool) > MAX_KEPT_OFFERS:
             return False
-        if not all(type(f) is tuple and len(f) == 2 and type(f[0]) is str and type(f[1]) is tuple for f in facts):
+        if not all(type(f) is tuple and len(f) == 2 and _text(f[0]) and type(f[1]) is tuple for f in facts):
             return False
         return (
             sum(len(f[1]) for f in facts) <= MAX_KEPT_OFFERS
             and all(_texts(f[1]) for f in facts)
             and all(
-                type(r) is tuple and len(r) == 2 and type(r[0]) is str and type(r[1]) is int and 0 <= r[1] < len(facts)
+                type(r) is tuple and len(r) == 2 and _text(r[0]) and type(r[1]) is int and 0 <= r[1] < len(facts)
                 for r in right
             )
-            and all(type(p) is str for p in pool)
+            and all(_text(p) for p in pool)
         )
     return False
 
