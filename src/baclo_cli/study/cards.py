@@ -119,37 +119,37 @@ def _read_kept(cache: Any, name: str) -> list[Card] | None:
 
 
 def _plausible_deck(kept: Any) -> bool:
-    """Cards as this code writes them (the checksum already matched), their citations and text counted before
-    they are walked: marshal's references let a small file stand for 20,000 cards of 20,000 citations, or for one
-    15 MB text 300 times over."""
-    if type(kept) is not list or len(kept) > MAX_KEPT_CARDS or not all(_plausible(fields) for fields in kept):
+    """Cards as this code writes them (the checksum already matched): each a tuple of texts and a tuple of
+    citations, its back ending with its citation numbers (``answer [1,2]``), its topic a name an Anki tag can be,
+    no text a lone surrogate (an Anki package could not hold it; a knowledge file cannot), and their citations and
+    text counted as they go: marshal's references let a small file stand for 20,000 cards of 20,000 citations, or
+    for one 15 MB text 300 times over. (One pass, as cheap as it can be: the first run of a day reads it.)"""
+    if type(kept) is not list or len(kept) > MAX_KEPT_CARDS:
         return False
-    if sum(len(fields[4]) for fields in kept) > MAX_KEPT_REFS:
-        return False
-    if sum(len(fields[i]) for fields in kept for i in (0, 1, 2, 3, 5, 6)) > MAX_KEPT_TEXT:
-        return False
-    if not all(type(ref) is str for fields in kept for ref in fields[4]):
-        return False
-    try:  # text an Anki package can hold: no lone surrogates (a knowledge file cannot have them)
-        "".join(text for fields in kept for text in (*fields[:4], *fields[5:], *fields[4])).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _plausible(fields: Any) -> bool:
-    """A card of the shape this code writes, but for its citations' type: its back ends with its citation
-    numbers (``answer [1,2]``)."""
-    return (
-        type(fields) is tuple
-        and len(fields) == 7
-        and all(type(fields[i]) is str for i in (0, 1, 2, 3, 5, 6))
-        and type(fields[4]) is tuple
-        and " [" in fields[3]
-        and fields[3].endswith("]")
-        and fields[1] != ""
-        and not any(ch.isspace() for ch in fields[1])  # a topic's name, an Anki tag
-    )
+    text = cited = 0
+    topics = set()
+    for fields in kept:
+        if type(fields) is not tuple or len(fields) != 7:
+            return False
+        card_id, topic, front, back, refs, digest, cloze = fields
+        if not (type(card_id) is type(topic) is type(front) is type(back) is type(digest) is type(cloze) is str):
+            return False
+        if type(refs) is not tuple or not back.endswith("]") or " [" not in back:
+            return False
+        text += len(card_id) + len(topic) + len(front) + len(back) + len(digest) + len(cloze)
+        cited += len(refs)
+        if text > MAX_KEPT_TEXT or cited > MAX_KEPT_REFS:
+            return False
+        topics.add(topic)
+        for value in (front, back, cloze, card_id, digest, topic, *refs):
+            if type(value) is not str:
+                return False
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+    return all(topic and topic.split() == [topic] for topic in topics)
 
 
 def check_deck(deck: str) -> str:
@@ -158,9 +158,10 @@ def check_deck(deck: str) -> str:
     return deck
 
 
-def full_back(kb: Knowledge, card: Card, limit: int = MAX_BACK) -> str:
-    """The back with its sources, at most ``limit`` characters: the answer gives way before the citations."""
-    sources = sources_line(kb, card.refs)
+def full_back(kb: Knowledge, card: Card, limit: int = MAX_BACK, sources: str | None = None) -> str:
+    """The back with its sources (``sources``: its ``sources_line``, when already known), at most ``limit``
+    characters: the answer gives way before the citations."""
+    sources = sources_line(kb, card.refs) if sources is None else sources
     room = limit - len(sources) - 1
     answer, cited, numbers = card.back.rpartition(" [")
     if not cited:  # a back without citation numbers (not one baclo makes): all of it is the answer
@@ -188,10 +189,11 @@ def flashcards_result(kb: Knowledge, cards: list[Card], deck: str = "baclo") -> 
     check_deck(deck)
     # Every card's back names its sources: the references are read first, in one go when they are many.
     references = cited_references(kb, (r for c in cards for r in c.refs))
+    lines = {refs: sources_line(kb, refs) for refs in {c.refs for c in cards}}  # a fact's cards share theirs
     rows = [
         {
             "front": c.front,
-            "back": full_back(kb, c),
+            "back": full_back(kb, c, sources=lines[c.refs]),
             "tags": f"baclo {c.topic}",
             "guid": c.guid,
             "refs": list(c.refs),
