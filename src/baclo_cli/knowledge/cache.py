@@ -204,6 +204,18 @@ def read_blob(name: str, magic: bytes, limit: int = 1 << 20) -> bytes | None:
     return body
 
 
+def read_value(name: str, magic: bytes, limit: int) -> tuple[Any] | None:
+    """The plain data kept under ``name`` (``marshal``, after ``magic``), as a one-item tuple (what was kept may be
+    None), or None when nothing readable is kept. Its shape is the caller's to check."""
+    body = read_blob(name, magic, limit)
+    if body is None:
+        return None
+    try:
+        return (marshal.loads(body),)
+    except Exception:  # any doubt (a damaged or crafted body can make marshal fail in any way) is a miss
+        return None
+
+
 def write_blob(name: str, magic: bytes, body: bytes) -> None:
     """Keep ``body`` under ``name``, after ``magic`` and its checksum (best effort, like every cache write)."""
     folder = _private_dir(create=True) if enabled() else None

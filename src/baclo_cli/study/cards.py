@@ -106,16 +106,8 @@ def make_cards(kb: Knowledge, topics: list[str] | None = None) -> list[Card]:
 
 
 def _read_kept(cache: Any, name: str) -> list[Card] | None:
-    body = cache.read_blob(name, CARDS_MAGIC, limit=MAX_KEPT_BYTES)
-    if body is None:
-        return None
-    import marshal
-
-    try:
-        kept = marshal.loads(body)
-    except Exception:  # any doubt is a miss
-        return None
-    return [Card(*fields) for fields in kept] if _plausible_deck(kept) else None
+    found = cache.read_value(name, CARDS_MAGIC, MAX_KEPT_BYTES)
+    return [Card(*fields) for fields in found[0]] if found is not None and _plausible_deck(found[0]) else None
 
 
 def _plausible_deck(kept: Any) -> bool:

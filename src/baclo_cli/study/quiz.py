@@ -302,15 +302,10 @@ _TOO_BIG: tuple[list[Head], list[Draft | None]] = ([], [])
 
 
 def _read_kept(cache: Any, name: str) -> tuple[list[Head], list[Draft | None]] | None:
-    body = cache.read_blob(name, DRAFTS_MAGIC, limit=MAX_DRAFTS)
-    if body is None:
+    found = cache.read_value(name, DRAFTS_MAGIC, MAX_DRAFTS)
+    if found is None:
         return None
-    import marshal
-
-    try:
-        kept = marshal.loads(body)
-    except Exception:  # any doubt is a miss
-        return None
+    kept = found[0]
     if kept is None:
         return _TOO_BIG
     if type(kept) is not tuple or len(kept) != 2:
