@@ -133,15 +133,13 @@ def quiz(params: Params) -> int:
 
 def review(params: Params) -> int:
     from baclo_cli.cli.commands import BY_NAME
+    from baclo_cli.study.where import state_file
 
+    path = state_file()
     keep, kept_as = None, ""  # kept_as: for a report of the state file as it is now, that file's checksum
     if params.get("show_stats") and not params.get("unsuspend"):
-        from baclo_cli.study.where import state_file
-        from baclo_cli.text import path_text
-
-        where = path_text(state_file())  # as state.state_path names it: the name the answer is kept under
-        kept_as = _checksum(where)
-        keep = kept_name(BY_NAME["review"], params, also=(where, kept_as))
+        kept_as = _checksum(path)
+        keep = kept_name(BY_NAME["review"], params, also=(path, kept_as))
         replayed = replay(keep)
         if replayed is not None:
             return replayed
@@ -158,7 +156,6 @@ def review(params: Params) -> int:
     retention = params.get("retention") or scheduler.RETENTION
     if not 0.7 <= retention <= 0.99:  # NaN passes Click's range check; it fails this one
         raise fail(BacloError(f"--retention takes a probability from 0.7 to 0.99, got {retention}"))
-    path = state.state_path()
     try:
         kb = load(params)
         cards = study.make_cards(kb, params.get("topic") or None)
@@ -174,8 +171,8 @@ def review(params: Params) -> int:
         keep = None
     elif kept_as and kb.content_key:  # (what was said before an answer is not kept with it)
         # Under the key of the bytes read, and only if the state file is as it was before it was read.
-        same = _checksum(str(path)) == kept_as
-        keep = kept_name(BY_NAME["review"], params, also=(str(path), kept_as), key=kb.content_key) if same else None
+        same = _checksum(path) == kept_as
+        keep = kept_name(BY_NAME["review"], params, also=(path, kept_as), key=kb.content_key) if same else None
     if params.get("show_stats"):
         result = scheduler.stats_result(saved, cards, day, path)
         if (params.get("fmt") or "table") == "table" and sys.stdout.isatty():

@@ -25,8 +25,6 @@ import stat
 from baclo_cli.errors import EXIT_WRITE, BacloError, DataFileError
 from baclo_cli.knowledge.files import parse_json, replace_file
 from baclo_cli.study.scheduler import FIRST_DAY, GRADES, LAST_DAY, replay
-from baclo_cli.study.where import state_file
-from baclo_cli.text import path_text
 
 # (Paths are strings or path objects, handled with os.path: a read-only run such as 'review --stats' loads
 # neither pathlib nor the json package, which import re and much else.)
@@ -60,11 +58,6 @@ class StateWriteError(BacloError):
     def __init__(self, path: StrPath, error: OSError | str) -> None:
         reason = error if isinstance(error, str) else error.strerror or str(error)
         super().__init__(f"cannot save review progress to {path}: {reason}")
-
-
-def state_path() -> str:
-    """Where the state file is, written as pathlib writes it (``./home//`` is ``home``): in every message."""
-    return path_text(state_file())
 
 
 def empty_state() -> dict[str, Any]:
