@@ -269,16 +269,18 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
     import marshal
 
     drafts: list[Draft | None] = []
-    offered = 0
+    offered = walked = 0  # distractors held, and items a later run's check walks
     if len(specs) <= MAX_KEPT_QUESTIONS:
         for spec in specs:
-            drafts.append(spec.draft())
-            offered += _offers(drafts[-1])
-            if offered > MAX_KEPT_OFFERS or drafter.work > MAX_DRAFT_WORK:
+            draft = spec.draft()
+            drafts.append(draft)
+            if draft is not None:
+                offered += _offers(draft)
+                walked += _weight(draft)
+            if offered > MAX_KEPT_OFFERS or walked > MAX_KEPT_WALK or drafter.work > MAX_DRAFT_WORK:
                 break
-    keep = len(drafts) == len(specs) and offered <= MAX_KEPT_OFFERS and drafter.work <= MAX_DRAFT_WORK
-    keep = keep and sum(_weight(d) for d in drafts if d is not None) <= MAX_KEPT_WALK
-    if keep and all(d is None or _plausible(d) for d in drafts):  # only what a later run will take
+    keep = len(drafts) == len(specs) and offered <= MAX_KEPT_OFFERS and walked <= MAX_KEPT_WALK
+    if keep and drafter.work <= MAX_DRAFT_WORK and all(d is None or _plausible(d) for d in drafts):
         body = marshal.dumps((heads, drafts))
         if len(body) <= MAX_DRAFTS:
             cache.write_blob(name, DRAFTS_MAGIC, body)
@@ -288,9 +290,9 @@ def bank(kb: Knowledge, topics: list[str] | None = None, focus: str = "all", *, 
     return Bank(heads, lambda i: done[i] if i < len(done) else specs[i].draft())
 
 
-def _offers(draft: Draft | None) -> int:
+def _offers(draft: Draft) -> int:
     """How many distractors a draft holds (what a kept bank's size grows with)."""
-    if draft is None or draft[0] == "made":
+    if draft[0] == "made":
         return 0
     if draft[0] == "one":
         return sum(map(len, draft[7]))
